@@ -12,7 +12,9 @@ __all__ = ["Progress"]
 class Progress:
     """Reports `label: done/total unit (pct%)`; silent when `enabled` is False."""
 
-    def __init__(self, total: int, label: str, unit: str, enabled: bool = True, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, total: int, label: str, unit: str, enabled: bool = True, stream: TextIO | None = None
+    ) -> None:
         self.total = max(int(total), 0)
         self.label = label
         self.unit = unit
@@ -37,5 +39,7 @@ class Progress:
     def _draw(self) -> None:
         self._last = time.monotonic()
         pct = 100.0 * self.done / self.total if self.total else 100.0
-        self.stream.write(f"\r{self.label}: {self.done:,}/{self.total:,} {self.unit} ({min(pct, 100.0):5.1f}%)")
+        self.stream.write(
+            f"\r{self.label}: {self.done:,}/{self.total:,} {self.unit} ({min(pct, 100.0):5.1f}%)"
+        )
         self.stream.flush()

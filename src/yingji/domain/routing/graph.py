@@ -256,7 +256,9 @@ class RoadGraph:
     def _access_s(self, snap: Snap) -> NDArray[np.float64]:
         return np.where(snap.on_network, snap.distance_m, 0.0) / (self.access_speed_kmh / 3.6)
 
-    def _one_to_many(self, source: LonLat, others: Points, limit_s: float | None, reverse: bool) -> TravelTimes:
+    def _one_to_many(
+        self, source: LonLat, others: Points, limit_s: float | None, reverse: bool
+    ) -> TravelTimes:
         src_pt = as_points(source)
         pts = as_points(others)
         if src_pt.shape[0] != 1:
@@ -284,13 +286,15 @@ class RoadGraph:
         out = np.empty((sources.size, sinks.size))
         for start in range(0, sources.size, rows):
             chunk = sources[start : start + rows]
-            out[start : start + chunk.size] = csgraph.dijkstra(graph, directed=True, indices=chunk, limit=limit)[
-                :, sinks
-            ]
+            out[start : start + chunk.size] = csgraph.dijkstra(
+                graph, directed=True, indices=chunk, limit=limit
+            )[:, sinks]
         return out
 
 
-def _apply_limit(seconds: NDArray[np.float64], estimated: NDArray[np.bool_], limit_s: float | None) -> TravelTimes:
+def _apply_limit(
+    seconds: NDArray[np.float64], estimated: NDArray[np.bool_], limit_s: float | None
+) -> TravelTimes:
     if limit_s is not None:
         seconds[seconds > limit_s] = np.inf
     return TravelTimes(seconds, estimated)

@@ -15,7 +15,9 @@ from .tags import is_accessible, way_direction
 __all__ = ["read_pbf"]
 
 
-def read_pbf(path: str | os.PathLike[str], speeds: SpeedTable | None = None, progress: bool = False) -> ArcArrays:
+def read_pbf(
+    path: str | os.PathLike[str], speeds: SpeedTable | None = None, progress: bool = False
+) -> ArcArrays:
     """Arcs (seconds and metres) for every drivable way in `path`, respecting one-way rules.
 
     A way is drivable when its `highway` class is in `speeds` and motor vehicles are not barred (see

@@ -31,7 +31,11 @@ class Snapper:
     """Nearest-node lookup over the nodes flagged snappable; the tree is built on first use, not at load."""
 
     def __init__(
-        self, lon: NDArray[np.float64], lat: NDArray[np.float64], snappable: NDArray[np.bool_], max_snap_m: float
+        self,
+        lon: NDArray[np.float64],
+        lat: NDArray[np.float64],
+        snappable: NDArray[np.bool_],
+        max_snap_m: float,
     ) -> None:
         if max_snap_m <= 0:
             raise ValueError("max_snap_m must be positive (metres)")

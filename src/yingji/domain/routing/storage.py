@@ -31,7 +31,10 @@ ARRAYS: Mapping[str, str] = {
 
 
 def write(
-    path: str | os.PathLike[str], arrays: Mapping[str, NDArray[Any]], meta: Mapping[str, Any], compress: bool = True
+    path: str | os.PathLike[str],
+    arrays: Mapping[str, NDArray[Any]],
+    meta: Mapping[str, Any],
+    compress: bool = True,
 ) -> None:
     """Write `arrays` (the names in `ARRAYS`) and `meta` (JSON-serialisable) to `path`.
 
