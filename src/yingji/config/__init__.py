@@ -1,0 +1,1 @@
+"""Django project configuration: settings from environment variables, URLs, WSGI/ASGI."""

@@ -1,0 +1,76 @@
+"""API conventions every app reuses: the error shape, pagination, ordering, the pieces of a list endpoint.
+
+Lists answer `{"count": N, "limit": L, "offset": O, "items": [...]}`; `?limit=` (1–500, default 50),
+`?offset=`, `?ordering=field` or `-field` from a whitelist. Errors answer
+`{"error": {"code": ..., "message": ..., "details": ...}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import create_model
+
+from yingji.core.errors import BadRequest
+
+__all__ = ["ErrorBody", "ErrorOut", "PageParams", "page_of", "paginate", "error_payload", "ERROR_RESPONSES"]
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+ERROR_RESPONSES = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def error_payload(code: str, message: str, details: Any = None) -> dict:
+    return {"error": {"code": code, "message": str(message), "details": details}}
+
+
+class PageParams(Schema):
+    limit: int = Field(50, ge=1, le=500, description="items per page (1–500)")
+    offset: int = Field(0, ge=0, description="items to skip")
+    ordering: str | None = Field(None, description="field name, '-' prefix for descending")
+
+
+_PAGES: dict[type, type] = {}
+
+
+def page_of(item: type[Schema]) -> type[Schema]:
+    """The page schema for a list of `item` (one class per item type, so OpenAPI names are stable)."""
+    if item not in _PAGES:
+        _PAGES[item] = create_model(
+            f"{item.__name__}Page", __base__=Schema, count=(int, ...), limit=(int, ...), offset=(int, ...),
+            items=(list[item], ...),
+        )
+    return _PAGES[item]
+
+
+def paginate(qs: QuerySet, params: PageParams, ordering: dict[str, str] | None = None,
+             default: str | None = None) -> dict:
+    """Order `qs` by a whitelisted public name (mapped to a model field) and cut one page."""
+    ordering = ordering or {}
+    wanted = params.ordering or default
+    if wanted:
+        desc = wanted.startswith("-")
+        name = wanted.lstrip("-")
+        if name not in ordering:
+            raise BadRequest(
+                _("不支持按“%(name)s”排序") % {"name": name},
+                details={"ordering": sorted(ordering)},
+                code="bad_ordering",
+            )
+        field = ordering[name]
+        qs = qs.order_by(f"-{field}" if desc else field, "-pk" if desc else "pk")
+    count = qs.count()
+    items = list(qs[params.offset : params.offset + params.limit])
+    return {"count": count, "limit": params.limit, "offset": params.offset, "items": items}

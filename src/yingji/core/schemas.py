@@ -1,0 +1,128 @@
+"""API schemas of the core app."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+from yingji.core.models import OrgUnitKind
+from yingji.core.roles import RoleCode
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: OrgUnitKind
+    kind_label: str = Field(..., alias="get_kind_display")
+    parent_id: int | None
+    depth: int
+    lat: float | None
+    lng: float | None
+    address: str
+    contact_name: str
+    contact_phone: str
+    is_active: bool
+
+
+class UnitDetailOut(UnitOut):
+    boundary: dict | None
+
+
+class UnitIn(Schema):
+    parent_id: int
+    code: str = Field(..., min_length=1, max_length=32)
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: OrgUnitKind
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    address: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    boundary: dict | None = None
+
+
+class UnitPatch(Schema):
+    parent_id: int | None = None
+    code: str | None = Field(None, min_length=1, max_length=32)
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: OrgUnitKind | None = None
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    address: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    boundary: dict | None = None
+    is_active: bool | None = None
+
+
+class UnitFilter(Schema):
+    within: int | None = Field(None, description="only this unit and its subtree")
+    kind: str | None = Field(None, description="comma-separated kinds")
+    q: str | None = Field(None, description="name contains / code starts with")
+
+
+class RoleOut(Schema):
+    role: RoleCode
+    role_label: str = Field(..., alias="get_role_display")
+    unit_id: int
+    unit_name: str = Field(..., alias="unit.name")
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    unit_id: int | None
+    is_superuser: bool
+    roles: list[RoleOut]
+
+
+class AuditOut(Schema):
+    seq: int
+    at: datetime
+    actor_name: str
+    request_id: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    before: Any = None
+    after: Any = None
+    hash: str
+
+    @staticmethod
+    def resolve_before(obj) -> Any:
+        return json.loads(obj.before) if obj.before else None
+
+    @staticmethod
+    def resolve_after(obj) -> Any:
+        return json.loads(obj.after) if obj.after else None
+
+
+class AuditFilter(Schema):
+    object_type: str | None = None
+    object_id: str | None = None
+    actor: str | None = None
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    days: int | None = Field(90, ge=1, le=3650, description="days until expiry; null = never")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(..., description="shown once; store it now")

@@ -1,0 +1,47 @@
+"""Reads for the core app. Every list is restricted by the user through yingji.core.permissions."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from yingji.core import permissions
+from yingji.core.models import AuditEntry, OrgUnit
+from yingji.core.roles import Action
+
+__all__ = ["units", "audit_entries", "object_history", "nav_permissions"]
+
+
+def units(user, *, within: OrgUnit | None = None, kind: str | None = None, q: str | None = None,
+          action: str = Action.VIEW) -> QuerySet[OrgUnit]:
+    qs = OrgUnit.objects.restrict(user, action)
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    if kind:
+        qs = qs.filter(kind__in=kind.split(","))
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    return qs
+
+
+def audit_entries(user, *, object_type: str | None = None, object_id: str | None = None,
+                  actor: str | None = None) -> QuerySet[AuditEntry]:
+    qs = AuditEntry.objects.restrict(user, Action.AUDIT)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=str(object_id))
+    if actor:
+        qs = qs.filter(actor_name=actor)
+    return qs.order_by("-seq")
+
+
+def object_history(user, obj) -> QuerySet[AuditEntry]:
+    return audit_entries(user, object_type=permissions.object_type(obj), object_id=str(obj.pk))
+
+
+def nav_permissions(user) -> dict[str, bool]:
+    """Which parts of the shell this user may open, for the navigation."""
+    return {
+        "audit": permissions.can(user, Action.AUDIT, AuditEntry),
+        "admin_units": permissions.can(user, Action.ADD, OrgUnit),
+    }
