@@ -223,16 +223,15 @@ class AuditEntry(models.Model):
 
     seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              db_constraint=False)
+    # Plain ids, not foreign keys: deleting a user or unit must never rewrite (and so break) the chain.
+    actor_id = models.BigIntegerField(null=True, blank=True)
     actor_name = models.CharField(max_length=150)
     request_id = models.CharField(max_length=64, blank=True)
     action = models.CharField(max_length=32)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=300, blank=True)
-    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             db_constraint=False)
+    unit_id = models.BigIntegerField(null=True, blank=True)
     unit_path = models.CharField(max_length=255, blank=True, db_index=True)
     before = models.TextField(blank=True)
     after = models.TextField(blank=True)

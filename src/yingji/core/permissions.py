@@ -29,9 +29,13 @@ class Grant:
     unit_path: str
 
 
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 def grants(user) -> list[Grant]:
     """The user's role assignments with their units' paths, cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
+    if not _active(user):
         return []
     cached = getattr(user, "_yingji_grants", None)
     if cached is None:
@@ -54,7 +58,7 @@ def _minimal(paths: set[str]) -> list[str]:
 
 def scopes(user, otype: str, action: str) -> list[str] | None:
     """Subtree paths where `user` may do `action` on `otype`; None means everywhere."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _active(user):
         return []
     if user.is_superuser:
         return None
@@ -63,7 +67,7 @@ def scopes(user, otype: str, action: str) -> list[str] | None:
 
 def restrict(qs: QuerySet, user, action: str = Action.VIEW) -> QuerySet:
     model = qs.model
-    if not getattr(user, "is_authenticated", False):
+    if not _active(user):
         return qs.none()
     if action == Action.VIEW and getattr(model, "city_wide_read", False) and (user.is_superuser or grants(user)):
         return qs
@@ -86,7 +90,7 @@ def unit_allows(user, action: str, otype: str, unit_path: str) -> bool:
 
 def can(user, action: str, obj: Model | type[Model], unit=None) -> bool:
     """May `user` do `action` on `obj` (an instance), or on a new `obj` (a model) owned by `unit`?"""
-    if not getattr(user, "is_authenticated", False):
+    if not _active(user):
         return False
     otype = object_type(obj)
     if action == Action.VIEW and getattr(obj, "city_wide_read", False) and (user.is_superuser or grants(user)):

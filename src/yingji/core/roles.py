@@ -62,9 +62,10 @@ class Role:
         app = object_type.split(".", 1)[0]
         # Private types (people, credentials, the audit trail) need a grant that names them.
         patterns = (object_type,) if object_type in PRIVATE_TYPES else (object_type, f"{app}.*", "*")
+        # The most specific pattern present decides: "core.orgunit": READ overrides "*": WRITE.
         for pattern in patterns:
-            if action in self.grants.get(pattern, ()):
-                return True
+            if pattern in self.grants:
+                return action in self.grants[pattern]
         return False
 
 

@@ -1,0 +1,65 @@
+"""Shared fixtures: a small organisation tree, users holding roles at units, API clients."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def tree(db):
+    """city ─┬─ district A ─┬─ town A1 ── enterprise E1
+             │              └─ town A2
+             ├─ district B ─── town B1
+             └─ department D"""
+    from yingji.core import services
+    from yingji.core.models import OrgUnitKind as K
+
+    city = services.create_unit(None, parent=None, code="990100", name="示范市", kind=K.CITY)
+    a = services.create_unit(None, parent=city, code="990101", name="甲区", kind=K.DISTRICT)
+    b = services.create_unit(None, parent=city, code="990102", name="乙区", kind=K.DISTRICT)
+    a1 = services.create_unit(None, parent=a, code="990101001", name="甲一街道", kind=K.TOWN, lat=23.1, lng=113.3)
+    a2 = services.create_unit(None, parent=a, code="990101002", name="甲二镇", kind=K.TOWN)
+    b1 = services.create_unit(None, parent=b, code="990102001", name="乙一街道", kind=K.TOWN)
+    e1 = services.create_unit(None, parent=a1, code="91990100000000001X", name="某化工有限公司", kind=K.ENTERPRISE)
+    d = services.create_unit(None, parent=city, code="11990100MB0000001", name="应急管理局", kind=K.DEPARTMENT)
+    return {"city": city, "A": a, "B": b, "A1": a1, "A2": a2, "B1": b1, "E1": e1, "D": d}
+
+
+@pytest.fixture
+def make_user(db):
+    from yingji.core import services
+
+    counter = {"n": 0}
+
+    def make(role: str | None, unit, username: str | None = None, password: str = "correct-horse-9"):
+        counter["n"] += 1
+        name = username or f"{role or 'nobody'}{counter['n']}"
+        user = services.create_user(None, username=name, password=password, unit=unit)
+        if role:
+            services.assign_role(None, user, role, unit)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for(client):
+    """A Django test client logged in as the given user (a fresh one per call)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness protects stored passwords, not tests; the login tests still use hashes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
