@@ -174,3 +174,8 @@ def test_critical_quantity_and_category_quantity():
     assert gb18218.critical_quantity("7782-50-5") == Decimal("5")
     assert gb18218.category_quantity("W5.4") == Decimal("5000")
     assert gb18218.category_quantity("w3") == Decimal("150")
+
+
+def test_a_table2_symbol_given_as_a_chemical_points_to_category():
+    with pytest.raises(UnknownChemical, match="category='W5.3'"):
+        gb18218.critical_quantity("w5.3")

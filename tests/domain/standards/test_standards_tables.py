@@ -323,3 +323,14 @@ def test_schedule_intervals_come_from_the_plan_rules():
     assert schedule.REVIEW_RULES["government"].interval_months == 36
     for rule in [*schedule.DRILL_RULES.values(), *schedule.REVIEW_RULES.values()]:
         assert rule.basis and rule.description
+
+
+def test_the_usage_example_in_the_docs_runs():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "standards.md"
+    text = doc.read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, str(doc), "exec"), namespace)  # noqa: S102 - our own documentation
+    assert namespace["r"].grade == 3 and namespace["g"].label == "较大事故"

@@ -185,6 +185,11 @@ def match_table3(text: str) -> ToxicGas | None:
 
 
 def _unknown(ref: object, key: str) -> UnknownChemical:
+    if key.upper() in categories():
+        return UnknownChemical(
+            f"{ref!r} 是表2危险性类别符号而非化学品：请用 category={key.upper()!r} 或 category_quantity()"
+            f"（a Table 2 symbol, not a chemical）"
+        )
     gas = match_table3(key) if key else None
     if gas is not None:
         return UnknownChemical(
