@@ -316,3 +316,15 @@ def test_s_is_the_sum_of_the_lines_and_r_follows_its_formula(items, people):
 def test_more_offsite_people_never_lowers_alpha(a, b):
     low, high = sorted((a, b))
     assert gb18218.alpha_for(low) <= gb18218.alpha_for(high)
+
+
+def test_holdings_are_hashable_and_compare_by_value():
+    a = H(category=["J3", "W2"], tonnes="10")
+    b = H(category=("J3", "W2"), tonnes=D("10.0"))
+    assert a == b and hash(a) == hash(b)
+    assert H(category="W2, w2", tonnes=1).symbols == (gb18218.find_category("W2"),)
+
+
+def test_holding_name_must_be_text():
+    with pytest.raises(InvalidHolding):
+        H(category="J1", tonnes=1, name=5)

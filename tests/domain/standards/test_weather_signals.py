@@ -196,6 +196,11 @@ def test_cold_wave_needs_temperature_and_wind():
         ("snowstorm", "blizzard"),
         ("cold_wave", "cold_wave"),
         ("cold-wave", "cold_wave"),
+        ("Cold Wave", "cold_wave"),
+        ("Heavy Rain", "rainstorm"),
+        ("ＲＡＩＮＳＴＯＲＭ", "rainstorm"),
+        ("strong wind", "gale"),
+        ("台风预警", "typhoon"),
     ],
 )
 def test_dispatcher_names(name, key):

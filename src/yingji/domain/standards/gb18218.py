@@ -60,7 +60,10 @@ def _parse_symbols(value: object, what: str) -> tuple[Category, ...]:
         raise InvalidHolding(f"{what} 应为危险性类别符号（如 W5.3）：{value!r}（{what} must be a symbol）")
     if not parts:
         raise InvalidHolding(f"{what} 为空：{value!r}（{what} is empty）")
-    found = {find_category(p).symbol: find_category(p) for p in parts}
+    found: dict[str, Category] = {}
+    for part in parts:
+        category = find_category(part)
+        found.setdefault(category.symbol, category)  # "W2, w2" is one hazard, not two
     return tuple(found.values())
 
 
@@ -88,6 +91,12 @@ class Holding:
             object.__setattr__(self, name, value)
 
         set_("tonnes", to_decimal(self.tonnes, "储存量", "tonnes"))
+        if self.name is not None and not isinstance(self.name, str):
+            raise InvalidHolding(f"name 必须是文本：{self.name!r}（name must be a string）")
+        for attr in ("category", "symbol"):  # lists become tuples so a Holding stays hashable
+            value = getattr(self, attr)
+            if value is not None and not isinstance(value, str) and isinstance(value, Iterable):
+                set_(attr, tuple(value))
         if (self.chemical is None) == (self.category is None):
             raise InvalidHolding(
                 "请给出 chemical（表1）或 category（表2）二者之一（give exactly one of chemical or category）"

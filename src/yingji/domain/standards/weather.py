@@ -57,13 +57,10 @@ _ALIASES = {
     "heavy_rain": "rainstorm",
     "high_temperature": "heat",
     "heat_wave": "heat",
-    "heatwave": "heat",
     "strong_wind": "gale",
     "wind": "gale",
     "snowstorm": "blizzard",
-    "snow_storm": "blizzard",
     "heavy_snow": "blizzard",
-    "coldwave": "cold_wave",
     "dust_storm": "sandstorm",
     "thunder": "lightning",
     "thunderstorm": "lightning",
@@ -271,17 +268,28 @@ HAZARDS: dict[str, Callable[..., WarningLevel | None]] = {
 }
 
 
+def _compact(text: str) -> str:
+    """Fold case, full-width forms, spaces, hyphens and underscores: "Cold-Wave" → "coldwave"."""
+    return normalise_text(text).replace("-", "").replace("_", "")
+
+
+def _names() -> dict[str, str]:
+    """Every accepted spelling (compacted) → English key."""
+    names = {_compact(en): en for en in (*_ZH_NAMES, *_UNVERIFIED)}
+    names |= {_compact(alias): en for alias, en in _ALIASES.items()}
+    names |= {zh: en for en, zh in (_ZH_NAMES | _UNVERIFIED).items()}
+    return names
+
+
 def _resolve(hazard: object) -> str:
     """English key, alias or Chinese name (暴雨, 暴雨预警信号…) → English key of any of the 14 types."""
     if not isinstance(hazard, str):
         raise UnknownHazard(f"灾种必须是文本：{hazard!r}（hazard must be a string）")
-    key = normalise_text(hazard).replace("-", "_")
+    key = _compact(hazard)
     for suffix in ("预警信号", "信号", "预警"):
         key = key.removesuffix(suffix)
-    key = _ALIASES.get(key, key)
-    key = {zh: en for en, zh in (_ZH_NAMES | _UNVERIFIED).items()}.get(key, key)
-    if key in HAZARDS or key in _UNVERIFIED:
-        return key
+    if key in _names():
+        return _names()[key]
     known = ", ".join(f"{en}/{zh}" for en, zh in _ZH_NAMES.items())
     raise UnknownHazard(f"未知灾种 {hazard!r}，可用：{known}（unknown hazard）")
 
