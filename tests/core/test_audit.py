@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from yingji.core import audit, services
+from yingji.core.errors import ValidationFailed
 from yingji.core.models import AuditEntry, AuditHead, OrgUnitKind
 from yingji.core.roles import RoleCode
 
@@ -60,7 +61,7 @@ def test_request_id_is_recorded(tree, make_user, client_for):
 def test_failed_write_leaves_no_entry(tree, make_user):
     admin = make_user(RoleCode.SYSTEM_ADMIN, tree["city"])
     before = AuditEntry.objects.count()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationFailed):
         services.create_unit(admin, parent=tree["A"], code=tree["A1"].code, name="重复", kind="town")
     assert AuditEntry.objects.count() == before
 
