@@ -334,3 +334,17 @@ def test_the_usage_example_in_the_docs_runs():
     namespace: dict = {}
     exec(compile(code, str(doc), "exec"), namespace)  # noqa: S102 - our own documentation
     assert namespace["r"].grade == 3 and namespace["g"].label == "较大事故"
+
+
+def test_the_package_is_pure_python_and_exports_what_it_lists():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, yingji.domain.standards as s\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('django', 'ninja') or m.startswith('yingji.core')]\n"
+        "assert not bad, bad\n"
+        "for mod in (s, s.gb18218, s.accidents, s.lec, s.risk_matrix, s.weather, s.schedule, s.sphere):\n"
+        "    assert mod.__doc__ and all(hasattr(mod, n) for n in mod.__all__), mod\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True)
