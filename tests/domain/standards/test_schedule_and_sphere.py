@@ -91,7 +91,7 @@ def test_plan_review_due():
     assert schedule.plan_review_due(date(2024, 2, 29), "government") == date(2027, 2, 28)
 
 
-@pytest.mark.parametrize("rule", ["weekly", "", None])
+@pytest.mark.parametrize("rule", ["weekly", "", None, 12, ["onsite"]])
 def test_unknown_schedule_rules(rule):
     with pytest.raises(UnknownRule):
         schedule.drill_due(date(2024, 1, 1), rule)

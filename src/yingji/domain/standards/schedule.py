@@ -137,7 +137,7 @@ _ALIASES = {
 
 
 def _rule(table: dict[str, Rule], key: object, what: str) -> Rule:
-    name = normalise_text(key).replace("-", "_") if isinstance(key, str) else key
+    name = normalise_text(key).replace("-", "_") if isinstance(key, str) else ""
     name = _ALIASES.get(name, name)
     if name not in table:
         raise UnknownRule(f"未知{what}规则 {key!r}，可用：{', '.join(table)}（unknown {what} rule）")
