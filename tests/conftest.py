@@ -60,6 +60,11 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """PBKDF2's deliberate slowness protects stored passwords, not tests; the login tests still use hashes."""
+def _fast_password_hashing(request):
+    """PBKDF2's deliberate slowness protects stored passwords, not tests; the login tests still use hashes.
+
+    Pure-domain tests also run without Django (`-p no:django`); then there is nothing to configure."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
