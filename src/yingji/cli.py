@@ -37,6 +37,9 @@ def cmd_demo(args) -> int:
 
     print("» 生成示范市数据 (seeding the demo city) …", flush=True)
     report = seed_demo(progress=lambda msg: print("  ·", msg, flush=True))
+    roads = _demo_roads()
+    if roads:
+        print(f"  · 示范路网 (demo roads): {roads['nodes']:,} 个节点, {roads['edges']:,} 条有向路段 → {roads['out']}")
     print()
     print("演示账号 (demo accounts) — 密码 / password: " + report.password)
     for username, role, unit in report.accounts:
@@ -44,6 +47,18 @@ def cmd_demo(args) -> int:
     if args.no_serve:
         return 0
     return _serve(args.host, args.port, workers=args.workers, banner=True)
+
+
+def _demo_roads() -> dict | None:
+    """Write the synthetic city's road graph once, so dispatch in the demo uses real travel times."""
+    from django.conf import settings
+
+    from yingji import roads_cli
+
+    out = settings.VAR_DIR / "roads.npz"
+    if out.exists():
+        return None
+    return roads_cli.generate_demo_roads(str(out))
 
 
 def _serve(host: str, port: int, workers: int, banner: bool = False) -> int:
