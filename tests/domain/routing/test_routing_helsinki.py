@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-import networkx as nx
 import numpy as np
 import pytest
 
 from yingji.domain.routing import RoadGraph
 from yingji.domain.routing.speeds import DEFAULT_CLASS_SPEEDS_KMH
+
+nx = pytest.importorskip("networkx")
 
 
 def _nx_graph(g: RoadGraph) -> nx.DiGraph:
