@@ -18,6 +18,7 @@ from yingji.core.api import router as core_router
 from yingji.core.api_utils import error_payload
 from yingji.core.crud import validation_details
 from yingji.core.errors import YingjiError
+from yingji.resources.api import router as resources_router
 
 log = logging.getLogger("yingji.api")
 
@@ -51,6 +52,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", core_router)
+api.add_router("/resources", resources_router)
 
 
 def _respond(request, status: int, code: str, message, details=None):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("resources/", include("yingji.resources.urls")),
     path("", include("yingji.core.urls")),
 ]

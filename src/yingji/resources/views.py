@@ -1,0 +1,186 @@
+"""Pages: the readiness dashboard, list/filter/detail/edit/import per resource type, the resources map."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from yingji.core import crud, permissions
+from yingji.core import selectors as core_selectors
+from yingji.core.errors import BadRequest, NotFound, YingjiError
+from yingji.core.models import AuditEntry, OrgUnit
+from yingji.core.roles import Action
+from yingji.resources import importers, selectors, services
+from yingji.resources.geo import map_layers
+from yingji.resources.models import Capability
+from yingji.resources.registry import KINDS, kind_for
+
+_LIST_KINDS = ["warehouses", "stock", "teams", "members", "equipment", "experts", "shelters", "facilities",
+               "materials", "capabilities", "movements"]
+
+
+def _tabs(current: str) -> list[dict]:
+    return [{"key": k, "label": KINDS[k].label, "active": k == current} for k in _LIST_KINDS]
+
+
+def _filters(request, kind) -> selectors.Filters:
+    g = request.GET
+    within = None
+    if g.get("within"):
+        try:
+            within = crud.get_for(request.user, OrgUnit, g["within"])
+        except YingjiError:
+            within = None
+    near = selectors.parse_point(g["near"]) if g.get("near") else None
+    radius = float(g["radius_km"]) if g.get("radius_km") else None
+    return selectors.Filters(
+        within=within, q=g.get("q") or None, capability=g.get("capability") or None if kind.capable else None,
+        exact={n: g[n] for n in kind.filters if g.get(n)}, near=near if kind.geo else None, radius_km=radius,
+        below_min=g.get("below_min") == "1" and kind.key == "stock",
+        expiring_days=int(g["expiring_days"]) if g.get("expiring_days", "").isdigit() and kind.key == "stock"
+        else None, overdue=g.get("overdue") == "1" and kind.key == "equipment")
+
+
+@login_required
+def home(request):
+    request.nav_key = "resources"
+    within = None
+    if request.GET.get("within"):
+        try:
+            within = crud.get_for(request.user, OrgUnit, request.GET["within"])
+        except YingjiError:
+            within = None
+    data = selectors.readiness(request.user, within)
+    return render(request, "resources/home.html", {"r": data, "within": within, "tabs": _tabs("")})
+
+
+@login_required
+def resource_list(request, key: str):
+    request.nav_key = "resources"
+    kind = kind_for(key)
+    error = None
+    try:
+        qs, distances = selectors.search(request.user, kind, _filters(request, kind))
+    except (BadRequest, ValueError) as exc:
+        error = getattr(exc, "message", str(exc))
+        qs, distances = kind.model.objects.none(), None
+    related = [n for n, _h in kind.columns if kind.model._meta.get_field(n).is_relation]
+    qs = qs.select_related(*related).order_by(*(kind.model._meta.ordering or ["pk"]))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    columns = [(n, h) for n, h in kind.columns if n not in ("address", "qualifications", "major_rescues",
+                                                              "description", "hazard_types", "facilities")][:9]
+    rows = [(obj, [importers._cell(obj, n) for n, _h in columns],
+             round(distances[obj.pk] / 1000, 2) if distances else None) for obj in page.object_list]
+    filter_choices = []
+    for name in kind.filters:
+        f = kind.model._meta.get_field(name)
+        if f.choices:
+            filter_choices.append((name, f.verbose_name, list(f.choices)))
+    return render(request, "resources/list.html", {
+        "kind": kind, "tabs": _tabs(key), "page": page, "rows": rows, "columns": columns, "error": error,
+        "filter_choices": filter_choices, "capabilities": Capability.objects.all() if kind.capable else None,
+        "query": request.GET.urlencode(),
+        "can_add": kind.writable and permissions.can(request.user, Action.ADD, kind.model),
+        "can_import": kind.importable and permissions.can(request.user, Action.IMPORT, kind.model),
+    })
+
+
+_CHILDREN = {"warehouses": ("stock", "warehouse"), "teams": ("members", "team"),
+             "equipment": ("inspections", "equipment"), "stock": ("movements", "batch")}
+
+
+@login_required
+def resource_detail(request, key: str, pk: int):
+    request.nav_key = "resources"
+    kind = kind_for(key)
+    obj = crud.get_for(request.user, kind.model, pk)
+    facts = [(h, importers._cell(obj, n)) for n, h in kind.columns]
+    children = None
+    if key in _CHILDREN:
+        child_key, fk = _CHILDREN[key]
+        child = KINDS[child_key]
+        cols = [(n, h) for n, h in child.columns if n != fk][:7]
+        items = child.model.objects.filter(**{fk: obj})[:200]
+        children = {"kind": child, "columns": cols,
+                    "rows": [(c, [importers._cell(c, n) for n, _h in cols]) for c in items]}
+    can_audit = permissions.can(request.user, Action.AUDIT, AuditEntry, unit=obj.owner_unit)
+    history = None
+    if can_audit:
+        history = list(core_selectors.object_history(request.user, obj)[:50])
+    return render(request, "resources/detail.html", {
+        "kind": kind, "obj": obj, "facts": facts, "children": children, "history": history, "tabs": _tabs(key),
+        "can_change": kind.writable and permissions.can(request.user, Action.CHANGE, obj),
+    })
+
+
+def _form_class(kind):
+    fields = [n for n, _h in kind.columns]
+    widgets = {n: forms.DateInput(attrs={"type": "date"}) for n in fields
+               if kind.model._meta.get_field(n).get_internal_type() == "DateField"}
+    return forms.modelform_factory(kind.model, fields=fields, widgets=widgets)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_edit(request, key: str, pk: int | None = None):
+    request.nav_key = "resources"
+    kind = kind_for(key)
+    if not kind.writable:
+        raise NotFound()
+    obj = crud.get_for(request.user, kind.model, pk, Action.CHANGE) if pk else None
+    form_class = _form_class(kind)
+    form = form_class(request.POST or None, instance=kind.model.objects.get(pk=obj.pk) if obj else None)
+    if "owner_unit" in form.fields:
+        form.fields["owner_unit"].queryset = OrgUnit.objects.restrict(request.user, Action.VIEW)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if obj is None:
+                fields = {f: form.cleaned_data[f] for f in form.fields}
+                obj = services.create(request.user, kind.model, fields)
+            else:
+                services.update(request.user, obj, {f: form.cleaned_data[f] for f in form.changed_data})
+        except YingjiError as exc:
+            form.add_error(None, exc.message)
+            for field, errs in (exc.details or {}).items() if isinstance(exc.details, dict) else []:
+                for err in errs if isinstance(errs, list) else [errs]:
+                    form.add_error(field if field in form.fields else None, err)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("resources:detail", key=key, pk=obj.pk)
+    return render(request, "resources/edit.html", {"kind": kind, "obj": obj, "form": form, "tabs": _tabs(key)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_import(request, key: str):
+    request.nav_key = "resources"
+    kind = kind_for(key)
+    if not kind.importable:
+        raise NotFound()
+    report, error = None, None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("请选择文件")
+        else:
+            try:
+                report = importers.import_file(request.user, kind, upload.name, upload.read())
+            except YingjiError as exc:
+                error = exc.message
+            else:
+                if report.ok:
+                    messages.success(request, _("导入成功：%(n)s 行") % {"n": report.created})
+    status = 422 if (report is not None and not report.ok) or error else 200
+    return render(request, "resources/import.html", {"kind": kind, "report": report, "error": error,
+                                                     "tabs": _tabs(key)}, status=status)
+
+
+@login_required
+def map_page(request):
+    request.nav_key = "resources"
+    return render(request, "resources/map.html", {"layers": map_layers()})
