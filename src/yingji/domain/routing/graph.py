@@ -136,8 +136,12 @@ class RoadGraph:
             node_id=arcs.node_id, meta=meta, **options,
         )  # fmt: skip
 
-    def save(self, path: str | os.PathLike[str], compress: bool = True) -> None:
-        """Write the graph to an `.npz` file (format described in docs/routing.md)."""
+    def save(self, path: str | os.PathLike[str], compress: bool = False) -> None:
+        """Write the graph to an `.npz` file (format described in docs/routing.md).
+
+        Uncompressed by default: a 500k-node graph then loads in ~0.07 s instead of ~0.5 s, for a file
+        about 1.5 times larger. `load` reads either.
+        """
         storage.write(
             path,
             {

@@ -34,7 +34,7 @@ def write(
     path: str | os.PathLike[str],
     arrays: Mapping[str, NDArray[Any]],
     meta: Mapping[str, Any],
-    compress: bool = True,
+    compress: bool = False,
 ) -> None:
     """Write `arrays` (the names in `ARRAYS`) and `meta` (JSON-serialisable) to `path`.
 
