@@ -111,13 +111,13 @@ def _register(kind: Kind) -> None:
             qs, _ = selectors.search(request.auth, kind, filters_from(request, kind, f))
             return feature_collection(kind, qs, crs)
 
-    @router.get(f"/{key}/{{pk}}", response={200: out, **ERROR_RESPONSES}, url_name=f"{key}_detail",
+    @router.get(f"/{key}/{{int:pk}}", response={200: out, **ERROR_RESPONSES}, url_name=f"{key}_detail",
                 operation_id=f"resources_{key}_detail")
     def detail_(request: HttpRequest, pk: int):
         return crud.get_for(request.auth, kind.model, pk)
 
     if kind.importable:
-        @router.post(f"/{key}/import", response={200: ImportReportOut, 422: ImportReportOut, **ERROR_RESPONSES},
+        @router.post(f"/{key}/import", response={200: ImportReportOut, **ERROR_RESPONSES, 422: ImportReportOut},
                      url_name=f"{key}_import", summary=f"Import {key} from .xlsx/.csv (all or nothing)",
                      operation_id=f"resources_{key}_import")
         def import_(request: HttpRequest, file: File[UploadedFile]):
@@ -131,13 +131,13 @@ def _register(kind: Kind) -> None:
             fields = _resolve_fks(request, kind, data.dict(exclude_unset=True))
             return Status(201, services.create(request.auth, kind.model, fields))
 
-        @router.patch(f"/{key}/{{pk}}", response={200: out, **ERROR_RESPONSES}, url_name=f"{key}_update",
+        @router.patch(f"/{key}/{{int:pk}}", response={200: out, **ERROR_RESPONSES}, url_name=f"{key}_update",
                       operation_id=f"resources_{key}_update")
         def update_(request: HttpRequest, pk: int, data: patch):
             obj = crud.get_for(request.auth, kind.model, pk, Action.CHANGE)
             return services.update(request.auth, obj, _resolve_fks(request, kind, data.dict(exclude_unset=True)))
 
-        @router.delete(f"/{key}/{{pk}}", response={204: None, **ERROR_RESPONSES}, url_name=f"{key}_delete",
+        @router.delete(f"/{key}/{{int:pk}}", response={204: None, **ERROR_RESPONSES}, url_name=f"{key}_delete",
                        operation_id=f"resources_{key}_delete")
         def delete_(request: HttpRequest, pk: int):
             services.delete(request.auth, crud.get_for(request.auth, kind.model, pk, Action.DELETE))
@@ -168,31 +168,31 @@ def receive(request: HttpRequest, data: ReceiveIn):
     return Status(201, batch)
 
 
-@router.post("/stock/{pk}/issue", response={201: _MOVE_OUT, **ERROR_RESPONSES}, url_name="stock_issue",
+@router.post("/stock/{int:pk}/issue", response={201: _MOVE_OUT, **ERROR_RESPONSES}, url_name="stock_issue",
              summary="Issue stock (出库 / 事件调用); refuses to overdraw")
 def issue(request: HttpRequest, pk: int, data: IssueIn):
     return Status(201, services.issue(request.auth, pk, data.quantity, incident_ref=data.incident_ref,
                                       note=data.note, kind=data.kind))
 
 
-@router.post("/stock/{pk}/transfer", response={201: _STOCK_OUT, **ERROR_RESPONSES}, url_name="stock_transfer")
+@router.post("/stock/{int:pk}/transfer", response={201: _STOCK_OUT, **ERROR_RESPONSES}, url_name="stock_transfer")
 def transfer(request: HttpRequest, pk: int, data: TransferIn):
     target = crud.get_for(request.auth, Warehouse, data.to_warehouse_id)
     return Status(201, services.transfer(request.auth, pk, target, data.quantity, note=data.note))
 
 
-@router.post("/stock/{pk}/adjust", response={200: _STOCK_OUT, **ERROR_RESPONSES}, url_name="stock_adjust")
+@router.post("/stock/{int:pk}/adjust", response={200: _STOCK_OUT, **ERROR_RESPONSES}, url_name="stock_adjust")
 def adjust(request: HttpRequest, pk: int, data: AdjustIn):
     services.adjust(request.auth, pk, data.counted, note=data.note)
     return StockBatch.objects.get(pk=pk)
 
 
-@router.post("/stock/{pk}/write-off", response={201: _MOVE_OUT, **ERROR_RESPONSES}, url_name="stock_write_off")
+@router.post("/stock/{int:pk}/write-off", response={201: _MOVE_OUT, **ERROR_RESPONSES}, url_name="stock_write_off")
 def write_off(request: HttpRequest, pk: int):
     return Status(201, services.write_off_expired(request.auth, pk))
 
 
-@router.post("/equipment/{pk}/inspections", response={201: _INSPECTION_OUT, **ERROR_RESPONSES},
+@router.post("/equipment/{int:pk}/inspections", response={201: _INSPECTION_OUT, **ERROR_RESPONSES},
              url_name="equipment_inspect")
 def inspect(request: HttpRequest, pk: int, data: InspectionIn):
     equipment = crud.get_for(request.auth, Equipment, pk, Action.CHANGE)

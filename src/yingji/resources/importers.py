@@ -125,10 +125,10 @@ def _convert(f: models.Field, value, lookups: _Lookups):
     if isinstance(value, str):
         value = value.strip()
     if value is None or value == "":
+        if f.has_default():
+            return f.get_default()
         if isinstance(f, models.BooleanField):
-            return f.default if f.has_default() else False
-        if isinstance(f, models.JSONField):
-            return f.default() if callable(f.default) else f.default
+            return False
         if f.null:
             return None
         return "" if isinstance(f, models.CharField | models.TextField) else None
