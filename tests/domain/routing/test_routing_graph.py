@@ -175,3 +175,14 @@ def test_empty_target_list_gives_empty_result() -> None:
     g = line_graph()
     assert g.travel_times(P[0], []).shape == (0,)
     assert g.matrix([], [P[0]]).shape == (0, 1)
+
+
+def test_repeated_queries_are_independent_of_earlier_results() -> None:
+    # Snapping results are cached between calls; editing one answer must not leak into the next.
+    g = line_graph()
+    first = g.travel_times(P[0], [P[1], P[3]])
+    first[:] = -1.0
+    again = g.travel_times(P[0], [P[1], P[3]])
+    assert list(again) == [10.0, 60.0]
+    with pytest.raises(ValueError):
+        g.snap([P[1]]).node[0] = 3
