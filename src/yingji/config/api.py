@@ -15,6 +15,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from yingji.core import services
 from yingji.core.api import router as core_router
+from yingji.core.api_users import router as users_router
 from yingji.core.api_utils import error_payload
 from yingji.core.crud import validation_details
 from yingji.core.errors import YingjiError
@@ -52,6 +53,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", core_router)
+api.add_router("/", users_router)
 api.add_router("/resources", resources_router)
 
 

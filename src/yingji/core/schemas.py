@@ -126,3 +126,49 @@ class TokenOut(Schema):
 
 class TokenCreatedOut(TokenOut):
     token: str = Field(..., description="shown once; store it now")
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    phone: str
+    email: str
+    unit_id: int | None
+    is_active: bool
+    roles: list[RoleOut] = Field(default_factory=list)
+
+    @staticmethod
+    def resolve_roles(obj) -> list:
+        return list(obj.role_assignments.all())
+
+
+class UserIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str | None = Field(None, description="omit for an account that cannot log in yet")
+    unit_id: int
+    display_name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+class UserPatch(Schema):
+    display_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    is_active: bool | None = None
+
+
+class UserFilter(Schema):
+    within: int | None = Field(None, description="users of this unit and its subtree")
+    q: str | None = Field(None, description="username or name contains")
+
+
+class RoleIn(Schema):
+    role: RoleCode
+    unit_id: int
+
+
+class RoleAssignmentOut(RoleOut):
+    id: int
+    user_id: int

@@ -8,7 +8,7 @@ from yingji.core import permissions
 from yingji.core.models import AuditEntry, OrgUnit
 from yingji.core.roles import Action
 
-__all__ = ["units", "audit_entries", "object_history", "nav_permissions"]
+__all__ = ["units", "audit_entries", "object_history", "history_rows", "nav_permissions"]
 
 
 def units(user, *, within: OrgUnit | None = None, kind: str | None = None, q: str | None = None,
@@ -37,6 +37,13 @@ def audit_entries(user, *, object_type: str | None = None, object_id: str | None
 
 def object_history(user, obj) -> QuerySet[AuditEntry]:
     return audit_entries(user, object_type=permissions.object_type(obj), object_id=str(obj.pk))
+
+
+def history_rows(user, obj, limit: int = 100) -> list[tuple]:
+    """(entry, before, after) for an object's history tab; empty unless the user may read the audit log."""
+    from yingji.core.audit import parsed
+
+    return [(e, parsed(e.before), parsed(e.after)) for e in object_history(user, obj)[:limit]]
 
 
 def nav_permissions(user) -> dict[str, bool]:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from yingji.core import audit, crud, permissions, selectors, services
+from yingji.core import crud, permissions, selectors, services
 from yingji.core.api_utils import error_payload
 from yingji.core.errors import PermissionDenied, YingjiError
 from yingji.core.forms import LoginForm, UnitForm
@@ -82,8 +82,7 @@ def unit_detail(request, pk: int):
     history = None
     can_audit = permissions.can(request.user, Action.AUDIT, AuditEntry, unit=unit)
     if tab == "history" and can_audit:
-        history = [(e, audit.parsed(e.before), audit.parsed(e.after))
-                   for e in selectors.object_history(request.user, unit)[:100]]
+        history = selectors.history_rows(request.user, unit)
     return render(request, "core/unit_detail.html", {
         "unit": unit, "tab": tab, "history": history, "can_audit": can_audit,
         "ancestors": unit.ancestors(),
