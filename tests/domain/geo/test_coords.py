@@ -38,7 +38,9 @@ def test_gcj02_to_wgs84_is_closer_than_the_published_one_step_inverse():
 @given(st.floats(74.0, 134.0), st.floats(18.0, 53.0))
 def test_round_trips_inside_china(lng, lat):
     assert geo.gcj02_to_wgs84(*geo.wgs84_to_gcj02(lng, lat)) == pytest.approx((lng, lat), abs=1e-8)
-    assert geo.bd09_to_wgs84(*geo.wgs84_to_bd09(lng, lat)) == pytest.approx((lng, lat), abs=2e-6)  # the BD-09 inverse is the usual closed form, ~0.2 m
+    assert geo.bd09_to_wgs84(*geo.wgs84_to_bd09(lng, lat)) == pytest.approx(
+        (lng, lat), abs=2e-6
+    )  # the BD-09 inverse is the usual closed form, ~0.2 m
 
 
 def test_gcj02_shift_is_hundreds_of_metres_in_china_and_zero_outside():
