@@ -152,3 +152,13 @@ def test_page_edit_writes_through_service(tree, make_user, client_for):
 def test_pages_require_login(tree, client):
     r = client.get("/map/")
     assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+def test_people_tab_only_for_those_who_may_see_users(tree, make_user, client_for):
+    make_user(RoleCode.UNIT_STAFF, tree["A1"], username="worker_a1")
+    admin = client_for(make_user(RoleCode.UNIT_ADMIN, tree["A"]))
+    page = admin.get(f"/units/{tree['A1'].pk}/?tab=people").content.decode()
+    assert 'data-testid="people"' in page and "worker_a1" in page
+    viewer = client_for(make_user(RoleCode.VIEWER, tree["A"]))
+    page = viewer.get(f"/units/{tree['A1'].pk}/?tab=people").content.decode()
+    assert 'data-testid="people-tab"' not in page and "worker_a1" not in page

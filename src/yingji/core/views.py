@@ -15,7 +15,7 @@ from yingji.core import crud, permissions, selectors, services
 from yingji.core.api_utils import error_payload
 from yingji.core.errors import PermissionDenied, YingjiError
 from yingji.core.forms import LoginForm, UnitForm
-from yingji.core.models import AuditEntry, OrgUnit, OrgUnitKind
+from yingji.core.models import AuditEntry, OrgUnit, OrgUnitKind, User
 from yingji.core.roles import Action
 
 
@@ -79,12 +79,17 @@ def unit_detail(request, pk: int):
     request.nav_key = "units"
     unit = crud.get_for(request.user, OrgUnit, pk)
     tab = request.GET.get("tab", "info")
-    history = None
+    history = people = None
+    can_see_people = permissions.can(request.user, Action.VIEW, User, unit=unit)
+    if tab == "people" and can_see_people:
+        people = (User.objects.restrict(request.user).filter(unit=unit)
+                  .prefetch_related("role_assignments__unit").order_by("username"))
     can_audit = permissions.can(request.user, Action.AUDIT, AuditEntry, unit=unit)
     if tab == "history" and can_audit:
         history = selectors.history_rows(request.user, unit)
     return render(request, "core/unit_detail.html", {
         "unit": unit, "tab": tab, "history": history, "can_audit": can_audit,
+        "people": people, "can_see_people": can_see_people,
         "ancestors": unit.ancestors(),
         "children": unit.children.order_by("path")[:200],
         "can_change": permissions.can(request.user, Action.CHANGE, unit),
