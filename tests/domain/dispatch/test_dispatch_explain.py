@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from yingji.domain.dispatch import (
+    Allocation,
     Demand,
     InvalidDispatchInput,
     Resource,
@@ -16,7 +17,7 @@ from yingji.domain.dispatch import (
 )
 
 
-def reasons(result) -> dict[tuple[str, str], UnmetReason]:
+def reasons(result: Allocation) -> dict[tuple[str, str], UnmetReason]:
     return {(u.incident_id, u.capability): u.reason for u in result.unmet}
 
 

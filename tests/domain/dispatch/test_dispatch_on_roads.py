@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from yingji.domain.dispatch import Demand, Resource, allocate, rank
-from yingji.domain.routing import EstimateProvider
+from yingji.domain.routing import EstimateProvider, RoadGraph
 from yingji.domain.routing.demo import demo_city_graph, demo_point, river_y_m
 
 
 @pytest.fixture(scope="module")
-def city():
+def city() -> RoadGraph:
     return demo_city_graph()
 
 
-def test_unit_across_the_river_loses_to_a_farther_one_on_the_same_side(city) -> None:
+def test_unit_across_the_river_loses_to_a_farther_one_on_the_same_side(city: RoadGraph) -> None:
     x = -8_000.0  # between the bridges at -12 km and -4 km
     river = float(river_y_m(x))
     incident = demo_point(x, river + 600)

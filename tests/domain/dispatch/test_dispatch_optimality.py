@@ -38,7 +38,9 @@ def instances(
     return demands, resources, matrix, limit
 
 
-def brute_force(demands: list[Demand], resources: list[Resource], matrix: np.ndarray, limit: float | None):
+def brute_force(
+    demands: list[Demand], resources: list[Resource], matrix: np.ndarray, limit: float | None
+) -> tuple[float, float]:
     """Best (coverage, -objective) over every way to send each resource to one line or nowhere."""
     inc = list(dict.fromkeys(d.incident_id for d in demands))
     col = [inc.index(d.incident_id) for d in demands]
@@ -115,7 +117,9 @@ def test_exact_is_never_worse_than_greedy(instance) -> None:
         assert exact.objective <= greedy.objective + 1e-9
 
 
-def _random_instance(seed: int, incidents: int, units: int):
+def _random_instance(
+    seed: int, incidents: int, units: int
+) -> tuple[list[Demand], list[Resource], np.ndarray]:
     rng = np.random.default_rng(seed)
     resources = [
         Resource(
