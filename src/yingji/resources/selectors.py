@@ -167,7 +167,6 @@ def readiness(user, within: OrgUnit | None = None, today: dt.date | None = None)
         qs = model.objects.restrict(user)
         return qs.filter(owner_unit__path__startswith=within.path) if within is not None else qs
 
-    stock = scoped(StockBatch).filter(quantity__gt=0) | scoped(StockBatch).filter(min_quantity__gt=0)
     below = scoped(StockBatch).filter(quantity__lt=F("min_quantity"))
     exp30 = scoped(StockBatch).filter(quantity__gt=0, expiry_date__lte=today + dt.timedelta(days=30))
     exp90 = scoped(StockBatch).filter(quantity__gt=0, expiry_date__lte=today + dt.timedelta(days=90))
@@ -190,7 +189,7 @@ def readiness(user, within: OrgUnit | None = None, today: dt.date | None = None)
     return {
         "today": today,
         "counts": {
-            "warehouses": scoped(Warehouse).count(), "stock_lines": stock.count(),
+            "warehouses": scoped(Warehouse).count(), "stock_lines": scoped(StockBatch).count(),
             "teams": scoped(Team).count(), "equipment": scoped(Equipment).count(),
             "below_min": below.count(), "expiring_30": exp30.count(), "expiring_90": exp90.count(),
             "expired": expired.count(), "overdue": overdue.count(), "not_ready": not_ready.count(),
