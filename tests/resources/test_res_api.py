@@ -12,6 +12,7 @@ from django.test import Client
 from yingji.core.models import AuditEntry
 from yingji.resources import services
 from yingji.resources.models import Team, Warehouse
+from yingji.resources.models.base import prepare
 
 API = "/api/v1/resources"
 
@@ -133,7 +134,7 @@ def _random_teams(world, n=120, seed=7):
         t = Team(owner_unit=world.town_a if i % 2 else world.town_b, code=f"T{i:04d}", name=f"队{i}",
                  kind="professional", specialty="flood", capabilities=caps,
                  lng=rng.uniform(113.10, 113.50), lat=rng.uniform(22.96, 23.24))
-        t.index_capabilities()
+        prepare(t)
         objs.append(t)
     from yingji.core import crud
 

@@ -31,6 +31,7 @@ from yingji.resources.models import (
     TeamMember,
     Warehouse,
 )
+from yingji.resources.models.base import prepare
 
 __all__ = ["seed"]
 
@@ -123,9 +124,7 @@ def _missing(model, objs: list, key=lambda o: o.code) -> list:
 
 def _create(model, objs: list) -> int:
     for o in objs:
-        for hook in ("index_capabilities", "compute_due"):
-            if hasattr(o, hook):
-                getattr(o, hook)()
+        prepare(o)
     crud.bulk_create(None, objs, batch_size=500)
     return len(objs)
 

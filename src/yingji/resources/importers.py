@@ -25,6 +25,7 @@ from yingji.core.models import OrgUnit
 from yingji.core.roles import Action
 from yingji.resources import services
 from yingji.resources.models import Capability, MaterialItem, StockBatch
+from yingji.resources.models.base import prepare
 from yingji.resources.registry import Kind
 
 __all__ = ["RowError", "ImportReport", "read_rows", "import_file", "import_rows", "export_response", "export_rows"]
@@ -286,9 +287,7 @@ def _import_objects(actor, kind, pending, report, progress) -> None:
                 for message in messages:
                     report.errors.append(RowError(n, column, message))
             continue
-        for hook in ("index_capabilities", "compute_due"):
-            if hasattr(obj, hook):
-                getattr(obj, hook)()
+        prepare(obj)
         instances.append(obj)
     if not report.ok:
         return

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from yingji.core.errors import BadRequest
 from yingji.core.models import OrgUnit
 from yingji.core.roles import Action
 from yingji.resources.models import Equipment, EquipmentStatus, Readiness, StockBatch, Team, Warehouse
+from yingji.resources.models.base import band_of
 from yingji.resources.registry import Kind
 
 __all__ = ["Filters", "parse_point", "parse_bbox", "parse_polygon", "search", "within_radius", "readiness"]
@@ -84,10 +86,22 @@ def _box_around(lng: float, lat: float, radius_m: float) -> tuple[float, float, 
     return lng - dlng, lat - dlat, lng + dlng, lat + dlat
 
 
+MAX_BANDS = 2000
+
+
+def in_box(qs: QuerySet, w: float, s: float, e: float, n: float) -> QuerySet:
+    """Rows of `qs` inside the box, through the (lat_band, lng, lat) index: one index range per band."""
+    qs = qs.filter(lat__gte=s, lat__lte=n, lng__gte=w, lng__lte=e)
+    first, last = band_of(s), band_of(n)
+    if last - first < MAX_BANDS:
+        qs = qs.filter(lat_band__in=RawSQL(",".join(str(b) for b in range(first, last + 1)), []))
+    return qs
+
+
 def within_radius(qs: QuerySet, lng: float, lat: float, radius_m: float) -> dict[int, float]:
     """{pk: metres} of rows of `qs` within `radius_m` of the point: SQL bounding box, then exact haversine."""
     w, s, e, n = _box_around(lng, lat, radius_m)
-    rows = list(qs.filter(lat__gte=s, lat__lte=n, lng__gte=w, lng__lte=e).values_list("pk", "lat", "lng"))
+    rows = list(in_box(qs, w, s, e, n).order_by().values_list("pk", "lat", "lng"))
     if not rows:
         return {}
     arr = np.asarray(rows, dtype=float)
@@ -96,7 +110,16 @@ def within_radius(qs: QuerySet, lng: float, lat: float, radius_m: float) -> dict
     h = np.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
     dist = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
     keep = dist <= radius_m
-    return {int(pk): float(d) for pk, d in zip(arr[keep, 0], dist[keep], strict=True)}
+    return dict(zip(arr[keep, 0].astype(np.int64).tolist(), dist[keep].tolist(), strict=True))
+
+
+def _only_ids(qs: QuerySet, ids) -> QuerySet:
+    """`qs` narrowed to `ids` (ints we computed): inlined, because preparing thousands of parameters one by one
+    costs more than the spatial query itself."""
+    text = ",".join(str(int(i)) for i in ids)
+    if not text:
+        return qs.none()
+    return qs.filter(pk__in=RawSQL(text, []))
 
 
 def _scope_field(model) -> str:
@@ -136,11 +159,10 @@ def search(user, kind: Kind, f: Filters, action: str = Action.VIEW) -> tuple[Que
     if geo_filter and not kind.geo:
         raise BadRequest(_("该类资源没有位置，不能按位置筛选"), code="bad_filter")
     if f.bbox is not None:
-        w, s, e, n = f.bbox
-        qs = qs.filter(lat__gte=s, lat__lte=n, lng__gte=w, lng__lte=e)
+        qs = in_box(qs, *f.bbox)
     if f.polygon is not None:
         w, s, e, n = f.polygon.bounds
-        rows = list(qs.filter(lat__gte=s, lat__lte=n, lng__gte=w, lng__lte=e).values_list("pk", "lng", "lat"))
+        rows = list(in_box(qs, w, s, e, n).order_by().values_list("pk", "lng", "lat"))
         if rows:
             arr = np.asarray(rows, dtype=float)
             inside = shapely.contains_xy(f.polygon, arr[:, 1], arr[:, 2]) | shapely.intersects_xy(
@@ -148,13 +170,13 @@ def search(user, kind: Kind, f: Filters, action: str = Action.VIEW) -> tuple[Que
             ids = [int(pk) for pk in arr[inside, 0]]
         else:
             ids = []
-        qs = qs.filter(pk__in=ids)
+        qs = _only_ids(qs, ids)
     distances = None
     if f.near is not None:
         if not f.radius_km or f.radius_km <= 0:
             raise BadRequest(_("按距离筛选需要 radius_km（大于零）"), code="bad_near")
         distances = within_radius(qs, f.near[0], f.near[1], f.radius_km * 1000)
-        qs = qs.filter(pk__in=list(distances))
+        qs = _only_ids(qs, distances)
     return qs, distances
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,20 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.domain.geo import in_china, looks_swapped
 
-__all__ = ["Place", "CapabilityTagged", "check_point"]
+__all__ = ["Place", "CapabilityTagged", "check_point", "band_of", "prepare"]
+
+BANDS_PER_DEGREE = 100  # latitude bands of 0.01° (≈ 1.1 km): the first column of the spatial index
+
+
+def band_of(lat: float) -> int:
+    return math.floor(lat * BANDS_PER_DEGREE)
+
+
+def prepare(obj) -> None:
+    """Fill the derived columns save() would fill; bulk_create paths call this for each object."""
+    for hook in ("index_place", "index_capabilities", "compute_due"):
+        if hasattr(obj, hook):
+            getattr(obj, hook)()
 
 
 def check_point(lat, lng) -> dict[str, str]:
@@ -36,10 +50,19 @@ class Place(models.Model):
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lng = models.FloatField(_("经度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
+    lat_band = models.IntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
-        indexes = [models.Index(fields=["lat", "lng"], name="%(app_label)s_%(class)s_ll")]
+        # A box query becomes `lat_band IN (…) AND lng BETWEEN …`: one short index range per band.
+        indexes = [models.Index(fields=["lat_band", "lng", "lat"], name="%(app_label)s_%(class)s_band")]
+
+    def index_place(self) -> None:
+        self.lat_band = band_of(self.lat) if self.lat is not None else None
+
+    def save(self, *args, **kwargs):
+        self.index_place()
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
