@@ -63,6 +63,12 @@ def world(db) -> World:
 
 
 @pytest.fixture
+def admin_a(world) -> User:
+    """The unit administrator of town A: the only one below the city who may delete its resources."""
+    return _user("admin_a", world.town_a, RoleCode.UNIT_ADMIN)
+
+
+@pytest.fixture
 def item(world) -> MaterialItem:
     return MaterialItem.objects.get(code="1020201")  # 瓶装饮用水
 

@@ -164,3 +164,19 @@ def test_progress_is_reported_for_large_files(world):
     report = importers.import_rows(None, KINDS["warehouses"], header, rows, lambda d, t: seen.append((d, t)))
     assert report.ok and report.created == 1200
     assert seen and seen[-1][0] == seen[-1][1] and len(seen) >= 3
+
+
+def test_management_command_prints_progress_and_refuses_bad_files(world, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    rows = [[world.town_a.code, f"CK-{i:05d}", f"库{i}", "镇街级", 113.2, 23.1, "", "", "", ""] for i in range(600)]
+    good = tmp_path / "w.csv"
+    good.write_bytes(csv_bytes(HEAD, rows))
+    out = io.StringIO()
+    call_command("import_resources", "warehouses", str(good), "--as", "staff_a", stdout=out)
+    assert "导入成功：600 行" in out.getvalue() and "%)" in out.getvalue()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes(HEAD, [[world.town_a.code, "CK-X", "库", "镇街级", 23.1, 113.2, "", "", "", ""]]))
+    with pytest.raises(CommandError):
+        call_command("import_resources", "warehouses", str(bad), stdout=io.StringIO())
+    assert Warehouse.objects.count() == 600

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -186,6 +187,11 @@ def _convert(f: models.Field, value, lookups: _Lookups):
     if isinstance(f, models.JSONField):
         if f.name == "capabilities":
             return _capabilities(str(value))
+        if f.name == "boundary":
+            try:
+                return json.loads(str(value))
+            except ValueError:
+                raise ValueError(_("不是有效的 GeoJSON")) from None
         return [p.strip() for p in str(value).replace("；", "、").replace(";", "、").replace(",", "、")
                 .replace("，", "、").split("、") if p.strip()]
     return str(value) if not isinstance(value, float) or not value.is_integer() else str(int(value))
@@ -348,6 +354,8 @@ def _cell(obj, name: str):
         return "、".join(f"{caps.get(k, k)}:{v}" if v else caps.get(k, k) for k, v in sorted(value.items()))
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, Decimal):
         return value.normalize() if value == value.to_integral_value() else value
     return value

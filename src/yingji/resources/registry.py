@@ -115,7 +115,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
          (_OWNER, ("code", "编号"), ("name", "名称"), ("grade", "等级"), ("shelter_type", "类型"),
           ("capacity", "容纳人数"), ("occupancy", "当前安置人数"), ("area_m2", "有效面积(m²)"),
           ("facilities", "配套设施"), ("seismic_rating", "抗震设防"), *_PLACE, ("is_open", "开放"),
-          ("manager", "管理人"), ("phone", "联系电话")),
+          ("manager", "管理人"), ("phone", "联系电话"), ("boundary", "范围(GeoJSON)")),
          required=("owner_unit", "code", "name", "grade", "capacity"), search=("name", "code", "address"),
          filters=("grade", "shelter_type", "is_open"), ordering={"code": "code", "capacity": "capacity"}, geo=True),
     Kind("facilities", Facility, _("医疗、运输与防护目标"),

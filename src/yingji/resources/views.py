@@ -73,7 +73,8 @@ def resource_list(request, key: str):
     qs = qs.select_related(*related).order_by(*(kind.model._meta.ordering or ["pk"]))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     columns = [(n, h) for n, h in kind.columns if n not in ("address", "qualifications", "major_rescues",
-                                                              "description", "hazard_types", "facilities")][:9]
+                                                              "description", "hazard_types", "facilities",
+                                                              "boundary")][:9]
     rows = [(obj, [importers._cell(obj, n) for n, _h in columns],
              round(distances[obj.pk] / 1000, 2) if distances else None) for obj in page.object_list]
     filter_choices = []
