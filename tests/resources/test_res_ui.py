@@ -117,3 +117,27 @@ def test_lists_details_and_map_render_for_every_type(world, warehouse_a, item):
     assert c.get("/resources/map/").status_code == 200
     assert c.get("/resources/warehouses/?near=113.2,23.1&radius_km=3").status_code == 200
     assert 'data-nav="resources"' in c.get("/resources/").content.decode()
+
+
+def test_stock_operations_from_the_pages(world, warehouse_a, item):
+    c = client(world.staff_a)
+    r = c.post(f"/resources/warehouses/{warehouse_a.pk}/action/", {"item_code": item.code, "quantity": "40",
+                                                                   "batch_no": "P1", "min_quantity": "10"})
+    assert r.status_code == 302
+    from yingji.resources.models import StockBatch
+
+    batch = StockBatch.objects.get(batch_no="P1")
+    assert batch.quantity == 40
+    page = c.get(f"/resources/stock/{batch.pk}/").content.decode()
+    assert 'data-testid="action-form"' in page
+    c.post(f"/resources/stock/{batch.pk}/action/", {"op": "issue", "quantity": "15", "incident_ref": "SJ-9"})
+    r = c.post(f"/resources/stock/{batch.pk}/action/", {"op": "issue", "quantity": "100"}, follow=True)
+    assert "库存不足" in r.content.decode()
+    batch.refresh_from_db()
+    assert batch.quantity == 25
+    # the other town's staff and the viewer get no form and cannot post
+    assert 'data-testid="action-form"' not in client(world.staff_b).get(f"/resources/stock/{batch.pk}/").content.decode()
+    assert client(world.viewer).post(f"/resources/stock/{batch.pk}/action/",
+                                     {"op": "issue", "quantity": "1"}).status_code == 403
+    batch.refresh_from_db()
+    assert batch.quantity == 25

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
@@ -297,13 +297,17 @@ def _import_objects(actor, kind, pending, report, progress) -> None:
         instances.append(obj)
     if not report.ok:
         return
-    with transaction.atomic():
-        for start in range(0, len(instances), CHUNK):
-            chunk = instances[start:start + CHUNK]
-            crud.bulk_create(actor, chunk)
-            report.created += len(chunk)
-            if progress:
-                progress(len(pending) + start + len(chunk), len(pending) * 2)
+    try:
+        with transaction.atomic():
+            for start in range(0, len(instances), CHUNK):
+                chunk = instances[start:start + CHUNK]
+                crud.bulk_create(actor, chunk)
+                report.created += len(chunk)
+                if progress:
+                    progress(len(pending) + start + len(chunk), len(pending) * 2)
+    except IntegrityError:
+        # Someone wrote a conflicting row between validation and insert: nothing of this file was kept.
+        report.errors.append(RowError(0, "", _("写入时与其他人同时提交的数据冲突（如编号重复），未写入任何数据，请重新导入")))
 
 
 def _import_stock(actor, kind, pending, report, progress) -> None:

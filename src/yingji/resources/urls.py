@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:key>/import/", views.resource_import, name="import"),
     path("<slug:key>/<int:pk>/", views.resource_detail, name="detail"),
     path("<slug:key>/<int:pk>/edit/", views.resource_edit, name="edit"),
+    path("<slug:key>/<int:pk>/action/", views.stock_action, name="action"),
 ]

@@ -8,16 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
 from yingji.core import crud, permissions
 from yingji.core import selectors as core_selectors
-from yingji.core.errors import BadRequest, NotFound, YingjiError
+from yingji.core.errors import BadRequest, Conflict, NotFound, ValidationFailed, YingjiError
 from yingji.core.models import AuditEntry, OrgUnit
 from yingji.core.roles import Action
 from yingji.resources import importers, selectors, services
 from yingji.resources.geo import map_layers
-from yingji.resources.models import Capability
+from yingji.resources.models import Capability, MaterialItem, Warehouse
 from yingji.resources.registry import KINDS, kind_for
 
 _LIST_KINDS = ["warehouses", "stock", "teams", "members", "equipment", "experts", "shelters", "facilities",
@@ -113,9 +114,14 @@ def resource_detail(request, key: str, pk: int):
     history = None
     if can_audit:
         history = list(core_selectors.object_history(request.user, obj)[:50])
+    forms_by_key = {"warehouses": _ReceiveForm, "stock": _MoveForm, "equipment": _InspectionForm}
+    action_form = None
+    if key in forms_by_key and permissions.can(request.user, Action.CHANGE, obj):
+        action_form = forms_by_key[key]()
     return render(request, "resources/detail.html", {
         "kind": kind, "obj": obj, "facts": facts, "children": children, "history": history, "tabs": _tabs(key),
         "can_change": kind.writable and permissions.can(request.user, Action.CHANGE, obj),
+        "action_form": action_form,
     })
 
 
@@ -185,3 +191,85 @@ def resource_import(request, key: str):
 def map_page(request):
     request.nav_key = "resources"
     return render(request, "resources/map.html", {"layers": map_layers()})
+
+
+class _ReceiveForm(forms.Form):
+    item_code = forms.CharField(label=_l("物资编码"), max_length=7)
+    quantity = forms.DecimalField(label=_l("数量"), max_digits=14, decimal_places=3)
+    batch_no = forms.CharField(label=_l("批次号"), max_length=60, required=False)
+    min_quantity = forms.DecimalField(label=_l("最低储备量"), max_digits=14, decimal_places=3, required=False)
+    production_date = forms.DateField(label=_l("生产日期"), required=False,
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    expiry_date = forms.DateField(label=_l("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class _MoveForm(forms.Form):
+    op = forms.ChoiceField(choices=[("issue", _l("事件调用")), ("out", _l("出库")), ("adjust", _l("盘点调整")),
+                                    ("transfer", _l("调拨")), ("write_off", _l("过期报废"))])
+    quantity = forms.DecimalField(label=_l("数量"), max_digits=14, decimal_places=3, required=False)
+    incident_ref = forms.CharField(label=_l("事件编号"), max_length=100, required=False)
+    to_warehouse = forms.CharField(label=_l("调入储备库编号"), max_length=40, required=False)
+    note = forms.CharField(label=_l("备注"), max_length=300, required=False)
+
+
+class _InspectionForm(forms.Form):
+    inspected_on = forms.DateField(label=_l("检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    passed = forms.BooleanField(label=_l("合格"), required=False, initial=True)
+    inspector = forms.CharField(label=_l("检查人"), max_length=50, required=False)
+    note = forms.CharField(label=_l("说明"), max_length=300, required=False)
+
+
+def _report_error(request, exc: YingjiError) -> None:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    extra = "；".join(str(m) for msgs in details.values() for m in (msgs if isinstance(msgs, list) else [msgs]))
+    messages.error(request, f"{exc.message}{('：' + extra) if extra and extra not in exc.message else ''}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def stock_action(request, key: str, pk: int):
+    """Stock operations from the pages: receive into a warehouse; issue/out/adjust/transfer/write off a batch;
+    record an equipment inspection. Each goes through the same service as the API."""
+    kind = kind_for(key)
+    obj = crud.get_for(request.user, kind.model, pk)
+    try:
+        if key == "warehouses":
+            form = _ReceiveForm(request.POST)
+            if not form.is_valid():
+                raise BadRequest(details={f: list(e) for f, e in form.errors.items()})
+            item = MaterialItem.objects.filter(code=form.cleaned_data["item_code"], level=4).first()
+            if item is None:
+                raise BadRequest(_("未知的物资编码"), code="unknown_item")
+            d = form.cleaned_data
+            services.receive(request.user, obj, item, d["quantity"], batch_no=d["batch_no"],
+                             production_date=d["production_date"], expiry_date=d["expiry_date"],
+                             min_quantity=d["min_quantity"])
+        elif key == "stock":
+            form = _MoveForm(request.POST)
+            if not form.is_valid():
+                raise BadRequest(details={f: list(e) for f, e in form.errors.items()})
+            d = form.cleaned_data
+            qty = d["quantity"] if d["quantity"] is not None else ""
+            if d["op"] in ("issue", "out"):
+                services.issue(request.user, obj, qty, incident_ref=d["incident_ref"], note=d["note"], kind=d["op"])
+            elif d["op"] == "adjust":
+                services.adjust(request.user, obj, qty, note=d["note"])
+            elif d["op"] == "transfer":
+                target = Warehouse.objects.filter(code=d["to_warehouse"]).first()
+                if target is None:
+                    raise BadRequest(_("找不到调入储备库"), code="unknown_warehouse")
+                services.transfer(request.user, obj, target, qty, note=d["note"])
+            else:
+                services.write_off_expired(request.user, obj)
+        elif key == "equipment":
+            form = _InspectionForm(request.POST)
+            if not form.is_valid():
+                raise BadRequest(details={f: list(e) for f, e in form.errors.items()})
+            services.record_inspection(request.user, obj, **form.cleaned_data)
+        else:
+            raise NotFound()
+    except (BadRequest, ValidationFailed, Conflict) as exc:
+        _report_error(request, exc)
+    else:
+        messages.success(request, _("已保存"))
+    return redirect("resources:detail", key=key, pk=pk)
