@@ -72,11 +72,16 @@ def resource_list(request, key: str):
         qs, distances = kind.model.objects.none(), None
     related = [n for n, _h in kind.columns if kind.model._meta.get_field(n).is_relation]
     qs = qs.select_related(*related).order_by(*(kind.model._meta.ordering or ["pk"]))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    columns = [(n, h) for n, h in kind.columns if n not in ("address", "qualifications", "major_rescues",
-                                                              "description", "hazard_types", "facilities",
-                                                              "boundary")][:9]
-    rows = [(obj, [importers._cell(obj, n) for n, _h in columns],
+    if distances:
+        # Nearest first: sort the (few) ids by distance and page over them.
+        ordered = sorted(distances, key=distances.get)
+        page = Paginator(ordered, 50).get_page(request.GET.get("page"))
+        found = qs.in_bulk(list(page.object_list))
+        page.object_list = [found[pk] for pk in page.object_list if pk in found]
+    else:
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    columns = _display_columns(kind)
+    rows = [(obj, [_display_cell(obj, n) for n, _h in columns],
              round(distances[obj.pk] / 1000, 2) if distances else None) for obj in page.object_list]
     filter_choices = []
     for name in kind.filters:
@@ -92,6 +97,33 @@ def resource_list(request, key: str):
     })
 
 
+_HIDDEN = {"address", "qualifications", "major_rescues", "description", "hazard_types", "facilities", "boundary",
+           "owner_unit", "specification", "capacity_note", "certificates"}
+
+
+def _display_columns(kind) -> list[tuple[str, str]]:
+    """Name (or code) first so it carries the link, the owner unit last, long text left out."""
+    cols = [(n, h) for n, h in kind.columns if n not in _HIDDEN]
+    first = next((c for c in cols if c[0] == "name"), None)
+    if first:
+        cols.remove(first)
+        cols.insert(0, first)
+    cols = cols[:8]
+    if any(n == "owner_unit" for n, _h in kind.columns):
+        cols.append(("owner_unit", dict(kind.columns)["owner_unit"]))
+    return cols
+
+
+def _display_cell(obj, name: str):
+    """Like the export cell, but units by name (export uses codes so that it re-imports)."""
+    if name == "owner_unit":
+        return obj.owner_unit.name
+    if obj._meta.get_field(name).is_relation:
+        related = getattr(obj, name)
+        return getattr(related, "name", None) or str(related or "")
+    return importers._cell(obj, name)
+
+
 _CHILDREN = {"warehouses": ("stock", "warehouse"), "teams": ("members", "team"),
              "equipment": ("inspections", "equipment"), "stock": ("movements", "batch")}
 
@@ -101,7 +133,7 @@ def resource_detail(request, key: str, pk: int):
     request.nav_key = "resources"
     kind = kind_for(key)
     obj = crud.get_for(request.user, kind.model, pk)
-    facts = [(h, importers._cell(obj, n)) for n, h in kind.columns]
+    facts = [(h, _display_cell(obj, n)) for n, h in kind.columns if n != "owner_unit"]
     children = None
     if key in _CHILDREN:
         child_key, fk = _CHILDREN[key]
@@ -109,7 +141,7 @@ def resource_detail(request, key: str, pk: int):
         cols = [(n, h) for n, h in child.columns if n != fk][:7]
         items = child.model.objects.filter(**{fk: obj})[:200]
         children = {"kind": child, "columns": cols,
-                    "rows": [(c, [importers._cell(c, n) for n, _h in cols]) for c in items]}
+                    "rows": [(c, [_display_cell(c, n) for n, _h in cols]) for c in items]}
     can_audit = permissions.can(request.user, Action.AUDIT, AuditEntry, unit=obj.owner_unit)
     history = None
     if can_audit:

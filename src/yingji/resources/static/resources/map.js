@@ -4,7 +4,8 @@
   const el = document.getElementById("map");
   const defs = JSON.parse(document.getElementById("resource-layers").textContent);
   const crs = el.dataset.crs || "wgs84";
-  const map = L.map(el, { preferCanvas: true });
+  // maxZoom is set here: without a tile layer (offline) markercluster refuses a map that has none.
+  const map = L.map(el, { preferCanvas: true, maxZoom: 19 });
   window.yingjiMap = map;
   window.yingjiLayers = {};
   if (el.dataset.tileUrl) {

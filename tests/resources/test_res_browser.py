@@ -1,0 +1,76 @@
+"""The issue's story in a real browser: a town's staff imports its warehouse list from Excel and sees it on the
+map; the city's duty officer sees every unit's warehouses in one place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import openpyxl
+import pytest
+
+from yingji.resources import services
+from yingji.resources.models import Warehouse
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+PASSWORD = "correct-horse-battery-9"  # the world fixture's users (tests/resources/conftest.py)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page():
+    if CHROMIUM is None:
+        if IN_CI:
+            pytest.fail("CI must provide Debian's chromium for the browser tests")
+        pytest.skip("no chromium on PATH: apt-get install chromium")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+        yield context.new_page()
+        browser.close()
+
+
+def login(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def test_town_imports_from_excel_sees_it_on_the_map_and_duty_sees_all(world, page, live_server, tmp_path):
+    services.create(None, Warehouse, {"owner_unit": world.town_b, "code": "B-01", "name": "青山街道储备库",
+                                      "lat": 23.1, "lng": 113.4})
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["所属单位", "编号", "名称", "级别", "经度", "纬度", "保管员", "联系电话"])
+    ws.append([world.town_a.code, "A-01", "长安镇一号库", "镇街级", 113.201, 23.101, "张三", "0999-1"])
+    ws.append([world.town_a.code, "A-02", "长安镇二号库", "镇街级", 113.19, 23.09, "李四", "0999-2"])
+    path = tmp_path / "长安镇储备库.xlsx"
+    wb.save(path)
+
+    base = live_server.url
+    login(page, base, "staff_a", PASSWORD)
+    page.goto(f"{base}/resources/warehouses/import/")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("button.primary")
+    page.wait_for_load_state("networkidle")
+    assert "导入成功" in page.inner_text("[data-testid=import-report]")
+    assert set(Warehouse.objects.filter(owner_unit=world.town_a).values_list("code", flat=True)) == {"A-01", "A-02"}
+
+    page.goto(f"{base}/resources/map/")
+    page.wait_for_function("document.getElementById('map').dataset.loaded === 'ok'", timeout=20000)
+    assert page.evaluate("window.yingjiLayers.warehouses.count") == 3
+    assert page.evaluate("window.yingjiMap.hasLayer(window.yingjiLayers.warehouses.layer)")
+
+    page.context.clear_cookies()
+    login(page, base, "duty", PASSWORD)
+    page.goto(f"{base}/resources/warehouses/")
+    table = page.inner_text("[data-testid=resource-table]")
+    assert "长安镇一号库" in table and "长安镇二号库" in table and "青山街道储备库" in table
