@@ -141,3 +141,17 @@ def test_stock_operations_from_the_pages(world, warehouse_a, item):
                                      {"op": "issue", "quantity": "1"}).status_code == 403
     batch.refresh_from_db()
     assert batch.quantity == 25
+
+
+def test_detail_pages_show_what_belongs_to_them(world, warehouse_a, item):
+    team = services.create(None, Team, {"owner_unit": world.town_a, "code": "T1", "name": "长安镇抢险队",
+                                        "kind": "professional", "specialty": "flood"})
+    services.add_member(None, team, name="赵队长", role="队长")
+    services.create(None, Equipment, {"owner_unit": world.town_a, "code": "E1", "name": "移动泵车",
+                                      "equipment_type": "排水机械", "team": team})
+    services.receive(None, warehouse_a, item, 12, batch_no="X1")
+    c = client(world.viewer)
+    html = c.get(f"/resources/teams/{team.pk}/").content.decode()
+    assert "赵队长" in html and "移动泵车" in html
+    html = c.get(f"/resources/materials/{item.pk}/").content.decode()  # where this item is stocked, city-wide
+    assert warehouse_a.name in html and "X1" in html

@@ -110,8 +110,8 @@ def _display_columns(kind) -> list[tuple[str, str]]:
         cols.insert(0, first)
     cols = cols[:8]
     if any(n == "owner_unit" for n, _h in kind.columns):
-        cols.append(("owner_unit", dict(kind.columns)["owner_unit"]))
-    return cols
+        cols.append(("owner_unit", ""))
+    return [(n, kind.model._meta.get_field(n).verbose_name) for n, _h in cols]
 
 
 def _display_cell(obj, name: str):
@@ -124,8 +124,9 @@ def _display_cell(obj, name: str):
     return importers._cell(obj, name)
 
 
-_CHILDREN = {"warehouses": ("stock", "warehouse"), "teams": ("members", "team"),
-             "equipment": ("inspections", "equipment"), "stock": ("movements", "batch")}
+_CHILDREN = {"warehouses": [("stock", "warehouse")], "teams": [("members", "team"), ("equipment", "team")],
+             "equipment": [("inspections", "equipment")], "stock": [("movements", "batch")],
+             "materials": [("stock", "item")]}
 
 
 @login_required
@@ -133,15 +134,16 @@ def resource_detail(request, key: str, pk: int):
     request.nav_key = "resources"
     kind = kind_for(key)
     obj = crud.get_for(request.user, kind.model, pk)
-    facts = [(h, _display_cell(obj, n)) for n, h in kind.columns if n != "owner_unit"]
-    children = None
-    if key in _CHILDREN:
-        child_key, fk = _CHILDREN[key]
+    facts = [(kind.model._meta.get_field(n).verbose_name, _display_cell(obj, n)) for n, _h in kind.columns
+             if n not in ("owner_unit", "boundary")]
+    children = []
+    for child_key, fk in _CHILDREN.get(key, []):
         child = KINDS[child_key]
-        cols = [(n, h) for n, h in child.columns if n != fk][:7]
-        items = child.model.objects.filter(**{fk: obj})[:200]
-        children = {"kind": child, "columns": cols,
-                    "rows": [(c, [_display_cell(c, n) for n, _h in cols]) for c in items]}
+        cols = [c for c in _display_columns(child) if c[0] != fk][:8]
+        related = [n for n, _h in cols if child.model._meta.get_field(n).is_relation]
+        items = child.model.objects.filter(**{fk: obj}).select_related(*related)[:200]
+        children.append({"kind": child, "columns": cols,
+                         "rows": [(c, [_display_cell(c, n) for n, _h in cols]) for c in items]})
     can_audit = permissions.can(request.user, Action.AUDIT, AuditEntry, unit=obj.owner_unit)
     history = None
     if can_audit:
