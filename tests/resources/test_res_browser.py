@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 
 import openpyxl
 import pytest
@@ -20,20 +21,34 @@ PASSWORD = "correct-horse-battery-9"  # the world fixture's users (tests/resourc
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def page():
+def in_browser(fn) -> None:
+    """Run `fn(page)` with its own Playwright in a separate thread: the sync API refuses to start inside a thread
+    whose event loop another session-scoped browser fixture (tests/browser) may already be running."""
     if CHROMIUM is None:
         if IN_CI:
             pytest.fail("CI must provide Debian's chromium for the browser tests")
         pytest.skip("no chromium on PATH: apt-get install chromium")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
-        yield context.new_page()
-        browser.close()
+    failure: list[BaseException] = []
+
+    def run():
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                try:
+                    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+                    fn(context.new_page())
+                finally:
+                    browser.close()
+        except BaseException as exc:  # noqa: BLE001 — re-raised in the test's thread
+            failure.append(exc)
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(120)
+    if failure:
+        raise failure[0]
 
 
 def login(page, base: str, username: str, password: str) -> None:
@@ -44,7 +59,7 @@ def login(page, base: str, username: str, password: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def test_town_imports_from_excel_sees_it_on_the_map_and_duty_sees_all(world, page, live_server, tmp_path):
+def test_town_imports_from_excel_sees_it_on_the_map_and_duty_sees_all(world, live_server, tmp_path):
     services.create(None, Warehouse, {"owner_unit": world.town_b, "code": "B-01", "name": "青山街道储备库",
                                       "lat": 23.1, "lng": 113.4})
     wb = openpyxl.Workbook()
@@ -56,21 +71,28 @@ def test_town_imports_from_excel_sees_it_on_the_map_and_duty_sees_all(world, pag
     wb.save(path)
 
     base = live_server.url
-    login(page, base, "staff_a", PASSWORD)
-    page.goto(f"{base}/resources/warehouses/import/")
-    page.set_input_files("input[type=file]", str(path))
-    page.click("button.primary")
-    page.wait_for_load_state("networkidle")
-    assert "导入成功" in page.inner_text("[data-testid=import-report]")
+    seen: dict = {}
+
+    def as_staff(page):
+        login(page, base, "staff_a", PASSWORD)
+        page.goto(f"{base}/resources/warehouses/import/")
+        page.set_input_files("input[type=file]", str(path))
+        page.click("button.primary")
+        page.wait_for_load_state("networkidle")
+        seen["report"] = page.inner_text("[data-testid=import-report]")
+        page.goto(f"{base}/resources/map/")
+        page.wait_for_function("document.getElementById('map').dataset.loaded === 'ok'", timeout=20000)
+        seen["layer"] = page.evaluate("window.yingjiLayers.warehouses.count")
+        seen["shown"] = page.evaluate("window.yingjiMap.hasLayer(window.yingjiLayers.warehouses.layer)")
+
+    def as_duty(page):
+        login(page, base, "duty", PASSWORD)
+        page.goto(f"{base}/resources/warehouses/")
+        seen["table"] = page.inner_text("[data-testid=resource-table]")
+
+    in_browser(as_staff)
+    assert "导入成功" in seen["report"]
     assert set(Warehouse.objects.filter(owner_unit=world.town_a).values_list("code", flat=True)) == {"A-01", "A-02"}
-
-    page.goto(f"{base}/resources/map/")
-    page.wait_for_function("document.getElementById('map').dataset.loaded === 'ok'", timeout=20000)
-    assert page.evaluate("window.yingjiLayers.warehouses.count") == 3
-    assert page.evaluate("window.yingjiMap.hasLayer(window.yingjiLayers.warehouses.layer)")
-
-    page.context.clear_cookies()
-    login(page, base, "duty", PASSWORD)
-    page.goto(f"{base}/resources/warehouses/")
-    table = page.inner_text("[data-testid=resource-table]")
-    assert "长安镇一号库" in table and "长安镇二号库" in table and "青山街道储备库" in table
+    assert seen["layer"] == 3 and seen["shown"]
+    in_browser(as_duty)
+    assert all(name in seen["table"] for name in ("长安镇一号库", "长安镇二号库", "青山街道储备库"))
