@@ -194,3 +194,36 @@ def test_exact_filters_and_geojson(world):
     fc = c.get(f"{API}/teams/geojson").json()
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 10
     assert fc["features"][0]["properties"]["url"].startswith("/resources/teams/")
+
+
+def test_capability_supply_sums_what_is_available_nearby(world):
+    from yingji.resources.models import Equipment
+
+    def team(code, lng, qty, readiness="ready"):
+        return services.create(None, Team, {"owner_unit": world.town_a, "code": code, "name": f"队{code}",
+                                            "kind": "professional", "specialty": "flood", "lng": lng, "lat": 23.1,
+                                            "capabilities": {"pumping": qty}, "readiness": readiness})
+
+    team("T1", 113.20, 2000)
+    team("T2", 113.21, 1500, readiness="not_ready")  # offered but not available: listed, not counted
+    team("T3", 113.45, 9000)  # too far
+    services.create(None, Equipment, {"owner_unit": world.town_b, "code": "E1", "name": "移动泵车",
+                                      "equipment_type": "排水机械", "lng": 113.205, "lat": 23.1,
+                                      "capabilities": {"pumping": "1000"}})
+    r = client(world.duty).get(f"{API}/capabilities/pumping/supply?near=113.2,23.1&radius_km=5")
+    assert r.status_code == 200, r.content
+    data = r.json()
+    assert data["quantity_unit"] == "m³/h" and float(data["available_total"]) == 3000
+    assert [(p["type"], p["name"], p["available"]) for p in data["providers"]] == [
+        ("teams", "队T1", True), ("equipment", "移动泵车", True), ("teams", "队T2", False)]
+    assert client(world.duty).get(f"{API}/capabilities/teleport/supply").status_code == 404
+
+
+def test_stock_lines_carry_item_and_warehouse_names(world, warehouse_a, item):
+    services.receive(None, warehouse_a, item, 3)
+    r = client(world.viewer).get(f"{API}/stock")
+    line = r.json()["items"][0]
+    assert (line["item_name"], line["warehouse_name"], line["owner_unit_name"]) == (
+        "瓶装饮用水", warehouse_a.name, world.town_a.name)
+    r = client(world.viewer).get(f"{API}/readiness?within={world.town_a.pk}")
+    assert r.status_code == 200 and r.json()["counts"]["warehouses"] == 1

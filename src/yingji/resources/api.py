@@ -18,6 +18,7 @@ from yingji.resources.geo import feature_collection
 from yingji.resources.models import Equipment, MaterialItem, StockBatch, StockMovement, Warehouse
 from yingji.resources.registry import KINDS, Kind
 from yingji.resources.schemas import (
+    SELECT_RELATED,
     AdjustIn,
     ImportReportOut,
     InspectionIn,
@@ -48,6 +49,7 @@ def filters_from(request, kind: Kind, f: ResourceFilter, polygon=None, exact=Non
 
 
 def _page(kind: Kind, qs, distances, page: PageParams) -> dict:
+    qs = qs.select_related(*SELECT_RELATED.get(kind.key, ["owner_unit"]))
     ordering = dict(kind.ordering)
     if distances is not None and page.ordering in ("distance", "-distance"):
         ids = sorted(distances, key=distances.get, reverse=page.ordering.startswith("-"))
@@ -198,6 +200,20 @@ def inspect(request: HttpRequest, pk: int, data: InspectionIn):
     equipment = crud.get_for(request.auth, Equipment, pk, Action.CHANGE)
     return Status(201, services.record_inspection(request.auth, equipment, data.inspected_on, passed=data.passed,
                                                   inspector=data.inspector, note=data.note))
+
+
+@router.get("/capabilities/{code}/supply", url_name="capability_supply",
+            summary="Who offers a capability (teams, equipment, facilities), quantities and the available total")
+def capability_supply(request: HttpRequest, code: str, f: Query[ResourceFilter]):
+    filters = filters_from(request, KINDS["teams"], f, exact={})
+    return selectors.capability_supply(request.auth, code, filters)
+
+
+@router.get("/readiness", url_name="readiness", summary="Readiness gaps: counts and by owner unit")
+def readiness(request: HttpRequest, within: int | None = None):
+    unit = crud.get_for(request.auth, OrgUnit, within) if within else None
+    data = selectors.readiness(request.auth, unit)
+    return {"today": data["today"], "counts": data["counts"], "by_unit": data["by_unit"]}
 
 
 for _kind in KINDS.values():

@@ -6,3 +6,9 @@ class ResourcesConfig(AppConfig):
     name = "yingji.resources"
     label = "resources"
     verbose_name = _("应急资源")
+
+    def map_layers(self) -> list[dict]:
+        """Resource layers for the platform's 一张图 map (see yingji.core.views)."""
+        from yingji.resources.geo import map_layers
+
+        return map_layers()

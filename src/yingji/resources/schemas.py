@@ -33,6 +33,19 @@ class SearchIn(ResourceFilter):
 
 
 _CACHE: dict[str, tuple] = {}
+# Names next to ids where a client would otherwise need a second request.
+_EXTRAS = {
+    "stock": {"item_code": "item.code", "item_name": "item.name", "unit_of_measure": "item.unit_of_measure",
+              "warehouse_name": "warehouse.name"},
+    "movements": {"item_name": "batch.item.name", "warehouse_name": "batch.warehouse.name"},
+    "members": {"team_name": "team.name"},
+    "equipment": {"team_name": "team.name"},
+    "inspections": {"equipment_name": "equipment.name"},
+}
+SELECT_RELATED = {"stock": ["owner_unit", "item", "warehouse"], "movements": ["owner_unit", "batch__item",
+                                                                              "batch__warehouse"],
+                  "members": ["owner_unit", "team"], "equipment": ["owner_unit", "team"],
+                  "inspections": ["owner_unit", "equipment"]}
 
 
 def _fields(kind: Kind) -> list[str]:
@@ -46,7 +59,12 @@ def schemas_for(kind: Kind) -> tuple[type[Schema], type[Schema] | None, type[Sch
     name = "".join(p.title() for p in kind.key.split("_"))
     base_out = create_schema(kind.model, name=f"{name}Base", exclude=_SKIP_OUT + ["capability_index"]
                              if kind.capable else _SKIP_OUT)
-    out = type(f"{name}Out", (base_out,), {"__annotations__": {"distance_m": float | None}, "distance_m": None})
+    annotations = {"distance_m": float | None, "owner_unit_name": str}
+    namespace = {"distance_m": None, "owner_unit_name": Field(..., alias="owner_unit.name")}
+    for extra, path in _EXTRAS.get(kind.key, {}).items():
+        annotations[extra] = str | None
+        namespace[extra] = Field(None, alias=path)
+    out = type(f"{name}Out", (base_out,), {"__annotations__": annotations, **namespace})
     if kind.writable:
         fields = _fields(kind)
         optional = [f for f in fields if f not in kind.required]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import shapely
@@ -25,7 +26,8 @@ from yingji.resources.models import Equipment, EquipmentStatus, Readiness, Stock
 from yingji.resources.models.base import band_of
 from yingji.resources.registry import Kind
 
-__all__ = ["Filters", "parse_point", "parse_bbox", "parse_polygon", "search", "within_radius", "readiness"]
+__all__ = ["Filters", "parse_point", "parse_bbox", "parse_polygon", "search", "in_box", "within_radius", "readiness",
+           "capability_supply"]
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -223,3 +225,39 @@ def readiness(user, within: OrgUnit | None = None, today: dt.date | None = None)
         "by_unit": rows[:30],
         "can_see": permissions.can(user, Action.VIEW, Warehouse),
     }
+
+
+def capability_supply(user, code: str, f: Filters) -> dict:
+    """Who offers capability `code` (teams, equipment, facilities), with quantities and their total — what an
+    incident asking for "排涝 5,000 m³/h within 10 km" needs to see. Unavailable providers are listed apart."""
+    from yingji.resources.models import Capability
+    from yingji.resources.registry import KINDS
+
+    cap = Capability.objects.filter(code=code).first()
+    if cap is None:
+        from yingji.core.errors import NotFound
+
+        raise NotFound(_("未知的能力代码：%(c)s") % {"c": code})
+    providers, total = [], Decimal(0)
+    for key in ("teams", "equipment", "facilities"):
+        kind = KINDS[key]
+        qs, distances = search(user, kind, Filters(within=f.within, capability=code, near=f.near,
+                                                   radius_km=f.radius_km, bbox=f.bbox, polygon=f.polygon))
+        for obj in qs.select_related("owner_unit")[:2000]:
+            qty = obj.capabilities.get(code)
+            available = _available(obj)
+            if available and qty is not None:
+                total += Decimal(qty)
+            providers.append({
+                "type": key, "id": obj.pk, "name": obj.name, "unit": obj.owner_unit.name,
+                "quantity": qty, "available": available,
+                "distance_m": round(distances[obj.pk], 1) if distances else None,
+            })
+    providers.sort(key=lambda p: (not p["available"], p["distance_m"] if p["distance_m"] is not None else 0))
+    return {"code": cap.code, "name": cap.name, "quantity_unit": cap.quantity_unit, "available_total": total,
+            "providers": providers}
+
+
+def _available(obj) -> bool:
+    status = getattr(obj, "readiness", None) or getattr(obj, "status", None)
+    return status in (None, "", Readiness.READY, Readiness.STANDBY, EquipmentStatus.AVAILABLE)
