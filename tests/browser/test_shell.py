@@ -31,6 +31,7 @@ def test_login_then_map_shows_unit_layers(page, live_server, demo_city, tmp_path
     page.wait_for_selector("#map[data-loaded=ok]", timeout=20000)
     counts = page.evaluate("Object.fromEntries(Object.entries(window.yingjiLayers).map(([k, v]) => [k, v.count]))")
     assert counts["district"] == 6 and counts["town"] == 60 and counts["community"] == 300
+    assert counts["warehouses"] >= 40 and counts["shelters"] >= 100  # every app's layers join the one map
     # district polygons are drawn (canvas renderer) and the layer control lists every layer
     control = page.locator(".leaflet-control-layers-overlays").inner_text()
     assert "区/县 (6)" in control and "镇/街道 (60)" in control

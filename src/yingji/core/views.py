@@ -44,17 +44,33 @@ def home(request):
     return render(request, "core/home.html", {"roles": roles, "counts": counts, "recent": recent})
 
 
+def _map_layers() -> list[dict]:
+    """The units' layers, then every app's: an AppConfig may offer `map_layers()` → [{kind, label, on, url}]."""
+    from django.apps import apps
+    from django.urls import reverse
+
+    base = reverse("api-1:units_geojson")
+    layers = [
+        {"kind": kind, "label": str(label), "on": on, "url": f"{base}?kind={kind}"}
+        for kind, label, on in [
+            ("district", OrgUnitKind.DISTRICT.label, True),
+            ("town", OrgUnitKind.TOWN.label, True),
+            ("community", OrgUnitKind.COMMUNITY.label, False),
+            ("enterprise", OrgUnitKind.ENTERPRISE.label, False),
+            ("department,rescue_org,social_org", _("部门与救援组织"), False),
+        ]
+    ]
+    for config in apps.get_app_configs():
+        offer = getattr(config, "map_layers", None)
+        if callable(offer):
+            layers += offer()
+    return layers
+
+
 @login_required
 def map_page(request):
     request.nav_key = "map"
-    layers = [
-        {"kind": "district", "label": OrgUnitKind.DISTRICT.label, "on": True},
-        {"kind": "town", "label": OrgUnitKind.TOWN.label, "on": True},
-        {"kind": "community", "label": OrgUnitKind.COMMUNITY.label, "on": False},
-        {"kind": "enterprise", "label": OrgUnitKind.ENTERPRISE.label, "on": False},
-        {"kind": "department,rescue_org,social_org", "label": str(_("部门与救援组织")), "on": False},
-    ]
-    return render(request, "core/map.html", {"layers": layers})
+    return render(request, "core/map.html", {"layers": _map_layers()})
 
 
 @login_required

@@ -5,7 +5,8 @@
   const el = document.getElementById("map");
   const layersDef = JSON.parse(document.getElementById("map-layers").textContent);
   const crs = el.dataset.crs || "wgs84";
-  const map = L.map(el, { preferCanvas: true, zoomControl: true });
+  // markercluster needs a maxZoom even when no tile layer sets one (the offline default).
+  const map = L.map(el, { preferCanvas: true, zoomControl: true, maxZoom: 19 });
   window.yingjiMap = map;
   window.yingjiLayers = {};
   if (el.dataset.tileUrl) {
@@ -19,16 +20,16 @@
 
   function popup(p) {
     const a = document.createElement("a");
-    a.href = "/units/" + p.id + "/";
+    a.href = p.url || "/units/" + p.id + "/";
     a.textContent = p.name;
     const div = document.createElement("div");
     div.appendChild(a);
-    div.appendChild(document.createTextNode(" · " + p.kind_label));
+    if (p.kind_label) div.appendChild(document.createTextNode(" · " + p.kind_label));
     return div;
   }
 
   function load(def) {
-    const url = el.dataset.geojsonUrl + "?kind=" + encodeURIComponent(def.kind) + "&crs=" + crs;
+    const url = def.url + (def.url.includes("?") ? "&" : "?") + "crs=" + crs;
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then((fc) => {
