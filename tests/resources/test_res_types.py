@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from yingji.core.errors import PermissionDenied
 from yingji.core.models import AuditEntry
 from yingji.resources.models import Equipment, Inspection
 
@@ -114,3 +115,31 @@ def test_unknown_filter_values_and_ordering_are_clear_errors(world):
     assert c.get(f"{API}/experts?capability=pumping").status_code == 400
     assert c.get(f"{API}/capabilities?near=113,23&radius_km=5").status_code == 400
     assert c.get(f"{API}/warehouses?bbox=1,2,3").status_code == 400
+
+
+def test_handing_a_warehouse_to_another_unit_takes_its_stock_along(world, warehouse_a, item):
+    from yingji.resources import services
+    from yingji.resources.models import StockBatch, StockMovement
+
+    batch = services.receive(world.staff_a, warehouse_a, item, 10)
+    services.update(None, warehouse_a, {"owner_unit": world.town_b})
+    batch.refresh_from_db()
+    assert batch.owner_unit_id == world.town_b.pk
+    assert set(StockMovement.objects.filter(batch=batch).values_list("owner_unit_id", flat=True)) == {world.town_b.pk}
+    # now town B's staff may issue from it and town A's may not
+    services.issue(world.staff_b, batch, 1)
+    with pytest.raises(PermissionDenied):
+        services.issue(world.staff_a, batch, 1)
+    assert StockBatch.objects.get(pk=batch.pk).quantity == 9
+    assert AuditEntry.objects.filter(object_type="resources.stockbatch", object_id=str(batch.pk), action="move").exists()
+
+
+def test_equipment_attached_to_another_units_team_keeps_its_owner(world):
+    from yingji.resources import services
+    from yingji.resources.models import Team
+
+    team = services.create(None, Team, {"owner_unit": world.rescue, "code": "R1", "name": "蓝天队", "kind": "social",
+                                        "specialty": "search"})
+    eq = services.create(world.staff_a, Equipment, {"owner_unit": world.town_a, "code": "E9", "name": "无人机",
+                                                    "equipment_type": "无人机", "team": team})
+    assert eq.owner_unit_id == world.town_a.pk

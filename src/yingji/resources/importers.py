@@ -263,10 +263,12 @@ def import_rows(actor, kind: Kind, header: list[str], rows: list[list],
     return report
 
 
-def _owner_of(values: dict):
-    for parent in ("warehouse", "team", "equipment"):
-        if values.get(parent) is not None:
-            return values[parent].owner_unit
+def _owner_of(model, values: dict):
+    from yingji.resources.services import _OWNING_PARENT
+
+    parent = _OWNING_PARENT.get(model)
+    if parent and values.get(parent) is not None:
+        return values[parent].owner_unit
     return values.get("owner_unit")
 
 
@@ -274,7 +276,7 @@ def _import_objects(actor, kind, pending, report, progress) -> None:
     headers = dict(kind.columns)
     instances = []
     for n, values in pending:
-        owner = _owner_of(values)
+        owner = _owner_of(kind.model, values)
         if owner is not None:
             values["owner_unit"] = owner
             if not permissions.can(actor, Action.IMPORT, kind.model, unit=owner) and actor is not None:

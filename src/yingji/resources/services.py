@@ -34,13 +34,17 @@ __all__ = [
 ]
 
 
+# Children that belong to their parent's unit: (model, parent field) and, per parent model, its children.
+_OWNING_PARENT = {StockBatch: "warehouse", TeamMember: "team", Inspection: "equipment"}
+_CHILDREN_OF = {Warehouse: [(StockBatch, "warehouse"), (StockMovement, "batch__warehouse")],
+                Team: [(TeamMember, "team")], Equipment: [(Inspection, "equipment")]}
+
+
 def _owner_from_parent(model, fields: dict) -> dict:
-    """Children (batches, members, inspections) belong to their parent's owner unit."""
-    for parent_field in ("warehouse", "team", "equipment"):
-        parent = fields.get(parent_field)
-        if parent is not None and hasattr(model, parent_field + "_id"):
-            fields["owner_unit"] = parent.owner_unit
-            break
+    """Batches, members and inspections belong to their parent's owner unit, whatever the input says."""
+    parent_field = _OWNING_PARENT.get(model)
+    if parent_field and fields.get(parent_field) is not None:
+        fields["owner_unit"] = fields[parent_field].owner_unit
     return fields
 
 
@@ -52,7 +56,29 @@ def create(actor, model: type[models.Model], fields: dict) -> models.Model:
 def update(actor, obj: models.Model, changes: dict) -> models.Model:
     if isinstance(obj, StockBatch) and "quantity" in changes:
         raise ValidationFailed(_("库存数量只能通过出入库记录变更"), details={"quantity": [_("请使用入库、出库或盘点调整")]})
-    return crud.update(actor, obj, changes)
+    changes = _owner_from_parent(type(obj), dict(changes))
+    with transaction.atomic():
+        old_owner = obj.owner_unit_id
+        obj = crud.update(actor, obj, changes)
+        if obj.owner_unit_id != old_owner:
+            _move_children(actor, obj)
+    return obj
+
+
+def _move_children(actor, parent: models.Model) -> None:
+    """A parent handed to another unit takes its children along (one UPDATE each, every row audited)."""
+    for child_model, path in _CHILDREN_OF.get(type(parent), []):
+        rows = list(child_model.objects.filter(**{path: parent}).exclude(owner_unit=parent.owner_unit_id))
+        if not rows:
+            continue
+        child_model.objects.filter(pk__in=[r.pk for r in rows]).update(owner_unit=parent.owner_unit_id)
+        changes = []
+        for r in rows:
+            before = audit.snapshot(r)
+            r.owner_unit_id = parent.owner_unit_id
+            r.owner_unit = parent.owner_unit
+            changes.append(audit.Change.of("move", r, before, audit.snapshot(r)))
+        audit.record_many(changes, actor)
 
 
 def delete(actor, obj: models.Model) -> None:
