@@ -155,3 +155,8 @@ def test_detail_pages_show_what_belongs_to_them(world, warehouse_a, item):
     assert "赵队长" in html and "移动泵车" in html
     html = c.get(f"/resources/materials/{item.pk}/").content.decode()  # where this item is stocked, city-wide
     assert warehouse_a.name in html and "X1" in html
+
+
+def test_new_form_offers_only_units_the_user_may_write_for(world):
+    html = client(world.staff_a).get("/resources/warehouses/new/").content.decode()
+    assert "长安镇" in html and "青山街道" not in html

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -177,7 +178,15 @@ def resource_edit(request, key: str, pk: int | None = None):
     form_class = _form_class(kind)
     form = form_class(request.POST or None, instance=kind.model.objects.get(pk=obj.pk) if obj else None)
     if "owner_unit" in form.fields:
-        form.fields["owner_unit"].queryset = OrgUnit.objects.restrict(request.user, Action.VIEW)
+        # Only units the user may add this type for (their subtrees), so the choice cannot be refused later.
+        paths = permissions.scopes(request.user, kind.otype, Action.CHANGE if obj else Action.ADD)
+        units = OrgUnit.objects.filter(is_active=True)
+        if paths is not None:
+            cond = Q()
+            for p in paths:
+                cond |= Q(path__startswith=p)
+            units = units.filter(cond) if paths else units.none()
+        form.fields["owner_unit"].queryset = units.order_by("path")
     if request.method == "POST" and form.is_valid():
         try:
             if obj is None:
