@@ -227,3 +227,12 @@ def test_stock_lines_carry_item_and_warehouse_names(world, warehouse_a, item):
         "瓶装饮用水", warehouse_a.name, world.town_a.name)
     r = client(world.viewer).get(f"{API}/readiness?within={world.town_a.pk}")
     assert r.status_code == 200 and r.json()["counts"]["warehouses"] == 1
+
+
+def test_openapi_describes_every_resource_endpoint(world):
+    r = client(world.viewer).get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    for key in ("warehouses", "stock", "teams", "members", "equipment", "experts", "shelters", "facilities"):
+        assert f"/api/v1/resources/{key}" in paths
+    assert "/api/v1/resources/stock/{pk}/issue" in paths
