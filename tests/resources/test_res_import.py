@@ -73,13 +73,14 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_reported(world, name, m
         [world.town_a.code, "CK-001", "重复编号", "镇街级", 113.2, 23.1, "", "", "", ""],  # duplicate in file
         ["不存在的单位", "CK-004", "无主库", "镇街级", 113.2, 23.1, "", "-5", "", ""],  # unknown unit, negative
         [world.town_a.code, "CK-005", "", "省级", 113.2, 23.1, "", "", "", ""],  # no name, bad level
+        ["不存在的单位", "CK-006", "两处错", "镇街级", 23.1, 113.2, "", "", "", ""],  # unknown unit and swapped
     ]
     r = upload(world.staff_a, "warehouses", name, make(HEAD, rows))
     assert r.status_code == 422
     report = r.json()
-    assert report["ok"] is False and report["created"] == 0 and report["total_rows"] == 6
+    assert report["ok"] is False and report["created"] == 0 and report["total_rows"] == 7
     got = {(e["row"], e["column"]) for e in report["errors"]}
-    assert {(4, "纬度"), (5, "编号"), (6, "所属单位"), (7, "级别")} <= got
+    assert {(4, "纬度"), (5, "编号"), (6, "所属单位"), (7, "级别"), (8, "所属单位"), (8, "纬度")} <= got
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e["message"]) for e in report["errors"])
     assert not Warehouse.objects.exists()
 

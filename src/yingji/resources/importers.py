@@ -26,7 +26,7 @@ from yingji.core.models import OrgUnit
 from yingji.core.roles import Action
 from yingji.resources import services
 from yingji.resources.models import Capability, MaterialItem, StockBatch
-from yingji.resources.models.base import prepare
+from yingji.resources.models.base import check_point, prepare
 from yingji.resources.registry import Kind
 
 __all__ = ["RowError", "ImportReport", "read_rows", "import_file", "import_rows", "export_response", "export_rows"]
@@ -240,6 +240,11 @@ def import_rows(actor, kind: Kind, header: list[str], rows: list[list],
             except ValueError as exc:
                 report.errors.append(RowError(n, headers[name], str(exc)))
                 bad = True
+        if "lat" in values and "lng" in values and not isinstance(values["lat"], str):
+            # Checked here too so a row with another bad cell still reports its coordinates.
+            for name, message in check_point(values.get("lat"), values.get("lng")).items():
+                if bad:
+                    report.errors.append(RowError(n, headers[name], message))
         for name in kind.required:
             if not bad and values.get(name) in (None, ""):
                 report.errors.append(RowError(n, headers[name], _("必填")))
