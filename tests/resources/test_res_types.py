@@ -143,3 +143,22 @@ def test_equipment_attached_to_another_units_team_keeps_its_owner(world):
     eq = services.create(world.staff_a, Equipment, {"owner_unit": world.town_a, "code": "E9", "name": "无人机",
                                                     "equipment_type": "无人机", "team": team})
     assert eq.owner_unit_id == world.town_a.pk
+
+
+def test_deleting_a_team_audits_its_members_and_detached_equipment(world, admin_a):
+    from yingji.resources import services
+    from yingji.resources.models import Team, TeamMember
+
+    team = services.create(None, Team, {"owner_unit": world.town_a, "code": "T7", "name": "队", "kind": "social",
+                                        "specialty": "search"})
+    member = services.add_member(None, team, name="孙八")
+    eq = services.create(None, Equipment, {"owner_unit": world.town_a, "code": "E7", "name": "绳索",
+                                           "equipment_type": "绳索", "team": team})
+    services.delete(admin_a, team)
+    assert not TeamMember.objects.exists()
+    eq.refresh_from_db()
+    assert eq.team_id is None
+    assert AuditEntry.objects.filter(object_type="resources.teammember", object_id=str(member.pk),
+                                     action="delete").exists()
+    assert AuditEntry.objects.filter(object_type="resources.equipment", object_id=str(eq.pk), action="update",
+                                     actor_name="admin_a").exists()

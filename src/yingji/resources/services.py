@@ -82,7 +82,20 @@ def _move_children(actor, parent: models.Model) -> None:
 
 
 def delete(actor, obj: models.Model) -> None:
-    crud.delete(actor, obj)
+    """Delete through crud; rows the database removes or detaches along with it are audited too."""
+    with transaction.atomic():
+        changes = []
+        if isinstance(obj, Team):
+            changes += [audit.Change.of("delete", m, audit.snapshot(m), None) for m in obj.members.all()]
+            for e in Equipment.objects.filter(team=obj):
+                before = audit.snapshot(e)
+                e.team_id = None
+                changes.append(audit.Change.of("update", e, before, audit.snapshot(e)))
+        if isinstance(obj, Equipment):
+            changes += [audit.Change.of("delete", i, audit.snapshot(i), None) for i in obj.inspections.all()]
+        crud.delete(actor, obj)
+        if changes:
+            audit.record_many(changes, actor)
 
 
 def to_quantity(value, field: str = "quantity", allow_zero: bool = False) -> Decimal:
