@@ -56,3 +56,42 @@ def test_database_refuses_negative_quantity(world, warehouse_a, item):
     batch = services.receive(world.staff_a, warehouse_a, item, 5)
     with pytest.raises(IntegrityError):
         StockBatch.objects.filter(pk=batch.pk).update(quantity=Decimal("-1"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_opposite_transfers_neither_deadlock_nor_lose_stock(world, warehouse_a, item):
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("threads need a file or server database")
+    from yingji.resources.models import Warehouse
+
+    other = services.create(None, Warehouse, {"owner_unit": world.town_a, "code": "CK-A-02", "name": "二号库",
+                                              "lat": 23.102, "lng": 113.202})
+    a = services.receive(world.staff_a, warehouse_a, item, 100, batch_no="T")
+    b = services.receive(world.staff_a, other, item, 100, batch_no="T")
+    errors = []
+    barrier = threading.Barrier(6)
+
+    def work(src, dst):
+        try:
+            barrier.wait()
+            for _ in range(5):
+                try:
+                    services.transfer(world.staff_a, src.pk, dst, 7)
+                except ValidationFailed:
+                    pass
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(a, other) if i % 2 else (b, warehouse_a)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.quantity + b.quantity == 200 and a.quantity >= 0 and b.quantity >= 0
+    moved_out = StockMovement.objects.filter(kind="transfer_out").count()
+    assert moved_out == StockMovement.objects.filter(kind="transfer_in").count() == 30  # 6 threads × 5

@@ -165,19 +165,21 @@ def issue(actor, batch: StockBatch | int, quantity, *, incident_ref: str = "", n
 
 
 def transfer(actor, batch: StockBatch | int, to_warehouse: Warehouse, quantity, *, note: str = "") -> StockBatch:
-    """Move stock to another warehouse (same item and batch number); needs change rights on both sides."""
+    """Move stock to another warehouse (same item and batch number); needs change rights on both sides.
+
+    Both batch rows are locked in primary-key order, so two opposite transfers queue instead of deadlocking."""
     qty = to_quantity(quantity)
     with transaction.atomic():
-        source = _locked(actor, batch)
+        source = crud.get_for(actor, StockBatch, batch.pk if isinstance(batch, StockBatch) else batch, Action.CHANGE)
         if to_warehouse.pk == source.warehouse_id:
             raise ValidationFailed(details={"to_warehouse": [_("调入库不能与调出库相同")]})
-        target = (StockBatch.objects.select_for_update()
-                  .filter(warehouse=to_warehouse, item=source.item, batch_no=source.batch_no).first())
+        target = StockBatch.objects.filter(warehouse=to_warehouse, item=source.item, batch_no=source.batch_no).first()
         if target is None:
             target = create(actor, StockBatch, {
                 "warehouse": to_warehouse, "item": source.item, "batch_no": source.batch_no,
                 "production_date": source.production_date, "expiry_date": source.expiry_date})
-        target = _locked(actor, target)
+        locked = {pk: _locked(actor, pk) for pk in sorted((source.pk, target.pk))}
+        source, target = locked[source.pk], locked[target.pk]
         _move(actor, source, MovementKind.TRANSFER_OUT, -qty, note=note, counterpart=target)
         _move(actor, target, MovementKind.TRANSFER_IN, qty, note=note, counterpart=source)
     return target
