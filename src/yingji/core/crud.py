@@ -49,7 +49,8 @@ def get_for(actor, model: type[M], pk, action: str = Action.VIEW, lock: bool = F
     if actor is not None:
         qs = permissions.restrict(qs, actor, Action.VIEW)
     if lock:
-        qs = qs.select_for_update()
+        # of=("self",): lock the object's row only, not the owner unit rows joined in by restrict().
+        qs = qs.select_for_update(of=("self",))
     try:
         obj = qs.get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError, ValidationError):

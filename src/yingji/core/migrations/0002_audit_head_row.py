@@ -1,0 +1,13 @@
+"""Create the audit chain's head row up front, so the first two writers never race to insert it."""
+
+from django.db import migrations
+
+
+def create_head(apps, schema_editor):
+    AuditHead = apps.get_model("core", "AuditHead")
+    AuditHead.objects.get_or_create(pk=1)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0001_initial")]
+    operations = [migrations.RunPython(create_head, migrations.RunPython.noop)]
