@@ -35,13 +35,20 @@ def _capped_units(problem: Problem, pairs: NDArray[np.int64]) -> NDArray[np.floa
 def _solve(
     cost: NDArray[np.float64], constraints: list[LinearConstraint], integrality: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    result = milp(
-        cost,
-        constraints=constraints,
-        integrality=integrality,
-        bounds=Bounds(np.zeros(cost.size), np.ones(cost.size)),
-        options={"mip_rel_gap": _MIP_REL_GAP},
-    )
+    def run(presolve: bool):
+        return milp(
+            cost,
+            constraints=constraints,
+            integrality=integrality,
+            bounds=Bounds(np.zeros(cost.size), np.ones(cost.size)),
+            options={"mip_rel_gap": _MIP_REL_GAP, "presolve": presolve},
+        )
+
+    result = run(presolve=True)
+    if result.status == 2:
+        # HiGHS's presolve can declare a coverage floor that sits on a fraction such as 2/3 infeasible,
+        # though stage 1 just found a solution meeting it; without presolve the same model solves.
+        result = run(presolve=False)
     if result.status != 0 or result.x is None:
         raise SolverFailed(f"MILP solver stopped without an optimum: {result.message}")
     return result.x
