@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from yingji.core import crud, permissions, selectors, services
+from yingji.core import crud, permissions, selectors, services, web
 from yingji.core.api_utils import error_payload
 from yingji.core.errors import PermissionDenied, YingjiError
 from yingji.core.forms import LoginForm, UnitForm
@@ -23,10 +22,6 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-
-
-def _page(request, qs, per_page: int = 50):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
 @login_required
@@ -76,16 +71,11 @@ def map_page(request):
 @login_required
 def unit_list(request):
     request.nav_key = "units"
-    within = None
-    if request.GET.get("within"):
-        try:
-            within = crud.get_for(request.user, OrgUnit, request.GET["within"])
-        except YingjiError:
-            within = None
+    within = web.within_unit(request)
     qs = selectors.units(request.user, within=within, kind=request.GET.get("kind") or None,
                          q=request.GET.get("q") or None).select_related("parent")
     return render(request, "core/unit_list.html", {
-        "page": _page(request, qs), "kinds": OrgUnitKind.choices, "within": within,
+        "page": web.page_of(request, qs), "kinds": OrgUnitKind.choices, "within": within,
         "can_add": permissions.can(request.user, Action.ADD, OrgUnit),
     })
 
@@ -139,7 +129,7 @@ def audit_list(request):
         raise PermissionDenied()
     qs = selectors.audit_entries(request.user, object_type=request.GET.get("object_type") or None,
                                  actor=request.GET.get("actor") or None)
-    return render(request, "core/audit_list.html", {"page": _page(request, qs)})
+    return render(request, "core/audit_list.html", {"page": web.page_of(request, qs)})
 
 
 def api_not_found(request, rest: str = ""):

@@ -5,14 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
-from yingji.core import crud, permissions
+from yingji.core import crud, permissions, web
 from yingji.core import selectors as core_selectors
 from yingji.core.errors import BadRequest, Conflict, NotFound, ValidationFailed, YingjiError
 from yingji.core.models import AuditEntry, OrgUnit
@@ -32,12 +31,7 @@ def _tabs(current: str) -> list[dict]:
 
 def _filters(request, kind) -> selectors.Filters:
     g = request.GET
-    within = None
-    if g.get("within"):
-        try:
-            within = crud.get_for(request.user, OrgUnit, g["within"])
-        except YingjiError:
-            within = None
+    within = web.within_unit(request)
     near = selectors.parse_point(g["near"]) if g.get("near") else None
     radius = float(g["radius_km"]) if g.get("radius_km") else None
     return selectors.Filters(
@@ -51,12 +45,7 @@ def _filters(request, kind) -> selectors.Filters:
 @login_required
 def home(request):
     request.nav_key = "resources"
-    within = None
-    if request.GET.get("within"):
-        try:
-            within = crud.get_for(request.user, OrgUnit, request.GET["within"])
-        except YingjiError:
-            within = None
+    within = web.within_unit(request)
     data = selectors.readiness(request.user, within)
     return render(request, "resources/home.html", {"r": data, "within": within, "tabs": _tabs("")})
 
@@ -76,11 +65,11 @@ def resource_list(request, key: str):
     if distances:
         # Nearest first: sort the (few) ids by distance and page over them.
         ordered = sorted(distances, key=distances.get)
-        page = Paginator(ordered, 50).get_page(request.GET.get("page"))
+        page = web.page_of(request, ordered)
         found = qs.in_bulk(list(page.object_list))
         page.object_list = [found[pk] for pk in page.object_list if pk in found]
     else:
-        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        page = web.page_of(request, qs)
     columns = _display_columns(kind)
     rows = [(obj, [_display_cell(obj, n) for n, _h in columns],
              round(distances[obj.pk] / 1000, 2) if distances else None) for obj in page.object_list]
