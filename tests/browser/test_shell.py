@@ -42,8 +42,8 @@ def test_login_then_map_shows_unit_layers(page, live_server, demo_city, tmp_path
 def test_wrong_password_then_language_switch(page, live_server, demo_city):
     _login(page, live_server, "viewer", "wrong-password")
     assert "用户名或密码错误" in page.locator("[role=alert]").inner_text()
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the select submits its form on change
+        page.select_option("select[name=language]", "en")
     assert page.locator("h1").inner_text() == "Log in"
     _login(page, live_server, "viewer", demo_city.password)
     page.wait_for_url(f"{live_server.url}/")

@@ -69,6 +69,7 @@ def test_opposite_transfers_neither_deadlock_nor_lose_stock(world, warehouse_a, 
     a = services.receive(world.staff_a, warehouse_a, item, 100, batch_no="T")
     b = services.receive(world.staff_a, other, item, 100, batch_no="T")
     errors = []
+    done = []
     barrier = threading.Barrier(6)
 
     def work(src, dst):
@@ -77,8 +78,9 @@ def test_opposite_transfers_neither_deadlock_nor_lose_stock(world, warehouse_a, 
             for _ in range(5):
                 try:
                     services.transfer(world.staff_a, src.pk, dst, 7)
+                    done.append(1)
                 except ValidationFailed:
-                    pass
+                    pass  # one side can run dry when most transfers happen to go the same way
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
         finally:
@@ -94,4 +96,4 @@ def test_opposite_transfers_neither_deadlock_nor_lose_stock(world, warehouse_a, 
     b.refresh_from_db()
     assert a.quantity + b.quantity == 200 and a.quantity >= 0 and b.quantity >= 0
     moved_out = StockMovement.objects.filter(kind="transfer_out").count()
-    assert moved_out == StockMovement.objects.filter(kind="transfer_in").count() == 30  # 6 threads × 5
+    assert moved_out == StockMovement.objects.filter(kind="transfer_in").count() == len(done) > 0

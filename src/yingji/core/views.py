@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
 from yingji.core import crud, permissions, selectors, services, web
@@ -39,22 +40,29 @@ def home(request):
     return render(request, "core/home.html", {"roles": roles, "counts": counts, "recent": recent})
 
 
-def _map_layers() -> list[dict]:
-    """The units' layers, then every app's: an AppConfig may offer `map_layers()` → [{kind, label, on, url}]."""
-    from django.apps import apps
+UNIT_LAYERS = [
+    ("district", OrgUnitKind.DISTRICT.label, True),
+    ("town", OrgUnitKind.TOWN.label, True),
+    ("community", OrgUnitKind.COMMUNITY.label, False),
+    ("enterprise", OrgUnitKind.ENTERPRISE.label, False),
+    ("department,rescue_org,social_org", _l("部门与救援组织"), False),
+]
+
+
+def unit_layers(kinds: set[str] | None = None) -> list[dict]:
+    """Map layer definitions ({kind, label, on, url}) for units, optionally only some kinds."""
     from django.urls import reverse
 
     base = reverse("api-1:units_geojson")
-    layers = [
-        {"kind": kind, "label": str(label), "on": on, "url": f"{base}?kind={kind}"}
-        for kind, label, on in [
-            ("district", OrgUnitKind.DISTRICT.label, True),
-            ("town", OrgUnitKind.TOWN.label, True),
-            ("community", OrgUnitKind.COMMUNITY.label, False),
-            ("enterprise", OrgUnitKind.ENTERPRISE.label, False),
-            ("department,rescue_org,social_org", _("部门与救援组织"), False),
-        ]
-    ]
+    return [{"kind": kind, "label": str(label), "on": on, "url": f"{base}?kind={kind}"}
+            for kind, label, on in UNIT_LAYERS if kinds is None or kind in kinds]
+
+
+def _map_layers() -> list[dict]:
+    """The units' layers, then every app's: an AppConfig may offer `map_layers()` → [{kind, label, on, url}]."""
+    from django.apps import apps
+
+    layers = unit_layers()
     for config in apps.get_app_configs():
         offer = getattr(config, "map_layers", None)
         if callable(offer):

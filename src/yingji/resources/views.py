@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from yingji.core import crud, permissions, web
 from yingji.core import selectors as core_selectors
+from yingji.core import views as core_views
 from yingji.core.errors import BadRequest, Conflict, NotFound, ValidationFailed, YingjiError
 from yingji.core.models import AuditEntry, OrgUnit
 from yingji.core.roles import Action
@@ -222,7 +223,9 @@ def resource_import(request, key: str):
 @login_required
 def map_page(request):
     request.nav_key = "resources"
-    return render(request, "resources/map.html", {"layers": map_layers()})
+    # The platform's map page and script, with the towns for orientation and only the resource layers.
+    layers = core_views.unit_layers({"town"}) + map_layers()
+    return render(request, "core/map.html", {"layers": layers, "title": _("资源地图")})
 
 
 class _ReceiveForm(forms.Form):

@@ -47,7 +47,11 @@
         window.yingjiLayers[def.kind] = { count: fc.features.length, layer: layer };
         control.addOverlay(layer, def.label + " (" + fc.features.length + ")");
         if (def.on) layer.addTo(map);
-        if (fc.features.length && def.kind === "district") bounds = geo.getBounds();
+        // Fit the view to the widest area layer (districts on the full map, towns on an app's map).
+        if (fc.features.length && fc.features[0].geometry.type !== "Point") {
+          const b = geo.getBounds();
+          if (!bounds || b.contains(bounds)) bounds = b;
+        }
       });
   }
 
