@@ -28,6 +28,8 @@ class Env:
     mqtt_url: str
     login_attempts: int
     login_window_s: int
+    csrf_trusted_origins: list[str]
+    secure_cookies: bool
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -63,4 +65,6 @@ def load(environ: os._Environ | dict | None = None) -> Env:
         mqtt_url=e.get("YINGJI_MQTT_URL", "mqtt://127.0.0.1:1883"),
         login_attempts=int(e.get("YINGJI_LOGIN_ATTEMPTS", "5")),
         login_window_s=int(e.get("YINGJI_LOGIN_WINDOW_S", "300")),
+        csrf_trusted_origins=[o.strip() for o in e.get("YINGJI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()],
+        secure_cookies=e.get("YINGJI_SECURE_COOKIES", "").lower() in TRUE,
     )

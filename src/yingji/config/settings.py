@@ -18,7 +18,7 @@ VAR_DIR = ENV.var_dir
 SECRET_KEY = ENV.secret_key
 DEBUG = ENV.debug
 ALLOWED_HOSTS = ENV.allowed_hosts
-CSRF_TRUSTED_ORIGINS = [f"http://{h}:8000" for h in ALLOWED_HOSTS]
+CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins or [f"http://{h}:8000" for h in ALLOWED_HOSTS]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -132,6 +132,10 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 SESSION_COOKIE_HTTPONLY = True
+# Behind HTTPS in production: cookies only over TLS (off by default so the demo works on plain http).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = ENV.secure_cookies
+if ENV.secure_cookies:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
 YINGJI = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,10 +31,8 @@ def home(request):
     request.nav_key = "home"
     user = request.user
     roles = list(user.role_assignments.select_related("unit"))
-    counts = {
-        kind.label: OrgUnit.objects.restrict(user).filter(kind=kind.value).count()
-        for kind in OrgUnitKind
-    }
+    by_kind = dict(OrgUnit.objects.restrict(user).values_list("kind").annotate(n=Count("pk")).order_by())
+    counts = {kind.label: by_kind.get(kind.value, 0) for kind in OrgUnitKind}
     recent = None
     if permissions.can(user, Action.AUDIT, AuditEntry):
         recent = selectors.audit_entries(user)[:10]
