@@ -3,6 +3,7 @@
 plus the stock operations. No `from __future__ import annotations`: ninja reads the loop's schemas at def time."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -161,9 +162,9 @@ def receive(request: HttpRequest, data: ReceiveIn):
     elif data.item_code:
         item = MaterialItem.objects.filter(code=data.item_code).first()
         if item is None:
-            raise BadRequest(details={"item_code": ["未知的物资编码"]}, code="unknown_item")
+            raise BadRequest(details={"item_code": [_("未知的物资编码")]}, code="unknown_item")
     else:
-        raise BadRequest(details={"item_id": ["需要 item_id 或 item_code"]}, code="missing_item")
+        raise BadRequest(details={"item_id": [_("需要 item_id 或 item_code")]}, code="missing_item")
     batch = services.receive(request.auth, warehouse, item, data.quantity, batch_no=data.batch_no,
                              production_date=data.production_date, expiry_date=data.expiry_date,
                              min_quantity=data.min_quantity, note=data.note)

@@ -285,7 +285,7 @@ def _import_objects(actor, kind, pending, report, progress) -> None:
         if owner is not None:
             values["owner_unit"] = owner
             if not permissions.can(actor, Action.IMPORT, kind.model, unit=owner) and actor is not None:
-                report.errors.append(RowError(n, headers.get("owner_unit", "所属单位"),
+                report.errors.append(RowError(n, headers.get("owner_unit", str(_("所属单位"))),
                                               _("无权向“%(u)s”导入") % {"u": owner.name}))
                 continue
         obj = kind.model(**values)

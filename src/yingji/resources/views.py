@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from yingji.core import crud, permissions, web
@@ -229,29 +229,29 @@ def map_page(request):
 
 
 class _ReceiveForm(forms.Form):
-    item_code = forms.CharField(label=_l("物资编码"), max_length=7)
-    quantity = forms.DecimalField(label=_l("数量"), max_digits=14, decimal_places=3)
-    batch_no = forms.CharField(label=_l("批次号"), max_length=60, required=False)
-    min_quantity = forms.DecimalField(label=_l("最低储备量"), max_digits=14, decimal_places=3, required=False)
-    production_date = forms.DateField(label=_l("生产日期"), required=False,
+    item_code = forms.CharField(label=gettext_lazy("物资编码"), max_length=7)
+    quantity = forms.DecimalField(label=gettext_lazy("数量"), max_digits=14, decimal_places=3)
+    batch_no = forms.CharField(label=gettext_lazy("批次号"), max_length=60, required=False)
+    min_quantity = forms.DecimalField(label=gettext_lazy("最低储备量"), max_digits=14, decimal_places=3, required=False)
+    production_date = forms.DateField(label=gettext_lazy("生产日期"), required=False,
                                       widget=forms.DateInput(attrs={"type": "date"}))
-    expiry_date = forms.DateField(label=_l("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    expiry_date = forms.DateField(label=gettext_lazy("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class _MoveForm(forms.Form):
-    op = forms.ChoiceField(choices=[("issue", _l("事件调用")), ("out", _l("出库")), ("adjust", _l("盘点调整")),
-                                    ("transfer", _l("调拨")), ("write_off", _l("过期报废"))])
-    quantity = forms.DecimalField(label=_l("数量"), max_digits=14, decimal_places=3, required=False)
-    incident_ref = forms.CharField(label=_l("事件编号"), max_length=100, required=False)
-    to_warehouse = forms.CharField(label=_l("调入储备库编号"), max_length=40, required=False)
-    note = forms.CharField(label=_l("备注"), max_length=300, required=False)
+    op = forms.ChoiceField(choices=[("issue", gettext_lazy("事件调用")), ("out", gettext_lazy("出库")), ("adjust", gettext_lazy("盘点调整")),
+                                    ("transfer", gettext_lazy("调拨")), ("write_off", gettext_lazy("过期报废"))])
+    quantity = forms.DecimalField(label=gettext_lazy("数量"), max_digits=14, decimal_places=3, required=False)
+    incident_ref = forms.CharField(label=gettext_lazy("事件编号"), max_length=100, required=False)
+    to_warehouse = forms.CharField(label=gettext_lazy("调入储备库编号"), max_length=40, required=False)
+    note = forms.CharField(label=gettext_lazy("备注"), max_length=300, required=False)
 
 
 class _InspectionForm(forms.Form):
-    inspected_on = forms.DateField(label=_l("检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    passed = forms.BooleanField(label=_l("合格"), required=False, initial=True)
-    inspector = forms.CharField(label=_l("检查人"), max_length=50, required=False)
-    note = forms.CharField(label=_l("说明"), max_length=300, required=False)
+    inspected_on = forms.DateField(label=gettext_lazy("检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    passed = forms.BooleanField(label=gettext_lazy("合格"), required=False, initial=True)
+    inspector = forms.CharField(label=gettext_lazy("检查人"), max_length=50, required=False)
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=300, required=False)
 
 
 def _report_error(request, exc: YingjiError) -> None:
