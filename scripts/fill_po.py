@@ -1,5 +1,8 @@
 """Fill empty msgstr entries of a .po file from a JSON dictionary {msgid: msgstr}; report what is left.
 
+Only single-line msgids with an empty msgstr are filled; fuzzy entries are left for a person to check
+(`msgattrib --only-fuzzy` lists them).
+
 Usage: python scripts/fill_po.py src/yingji/locale/en/LC_MESSAGES/django.po translations.json
 Then:  cd src/yingji && django-admin compilemessages  (or msgfmt)
 """
@@ -25,7 +28,6 @@ def main(po_path: str, dict_path: str) -> int:
         return m.group(0)
 
     text = re.sub(r'^msgid ("(?:[^"\\]|\\.)*")\nmsgstr ""\n(?!")', fill, text, flags=re.M)
-    text = text.replace("#, fuzzy\n#| ", "#| ")
     open(po_path, "w", encoding="utf-8").write(text)
     for m in missing:
         print("untranslated:", m)

@@ -112,6 +112,9 @@ def _display_cell(obj, name: str):
     if obj._meta.get_field(name).is_relation:
         related = getattr(obj, name)
         return getattr(related, "name", None) or str(related or "")
+    value = getattr(obj, name)
+    if isinstance(value, bool):  # the export writes 是/否 for re-import; the page speaks the user's language
+        return _("是") if value else _("否")
     return importers._cell(obj, name)
 
 
