@@ -16,24 +16,23 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 __all__ = ["best_of", "median_of", "result_line", "grid_arcs", "rss_mb"]
 
 
-def best_of(fn: Callable[[], Any], repeat: int) -> float:
-    """Fastest of `repeat` runs, in seconds (the least disturbed by other processes)."""
+def _timings(fn: Callable[[], Any], repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return times
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> float:
+    """Fastest of `repeat` runs, in seconds (the least disturbed by other processes)."""
+    return min(_timings(fn, repeat))
 
 
 def median_of(fn: Callable[[], Any], repeat: int) -> float:
     """Median of `repeat` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(_timings(fn, repeat))
 
 
 def rss_mb() -> float:

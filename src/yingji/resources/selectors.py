@@ -22,6 +22,7 @@ from yingji.core import permissions
 from yingji.core.errors import BadRequest
 from yingji.core.models import OrgUnit
 from yingji.core.roles import Action
+from yingji.domain.geo.distance import EARTH_RADIUS_M, haversine_m
 from yingji.resources.models import Equipment, EquipmentStatus, Readiness, StockBatch, Team, Warehouse
 from yingji.resources.models.base import band_of
 from yingji.resources.registry import Kind
@@ -29,7 +30,6 @@ from yingji.resources.registry import Kind
 __all__ = ["Filters", "parse_point", "parse_bbox", "parse_polygon", "search", "in_box", "within_radius", "readiness",
            "capability_supply"]
 
-EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass
@@ -107,10 +107,7 @@ def within_radius(qs: QuerySet, lng: float, lat: float, radius_m: float) -> dict
     if not rows:
         return {}
     arr = np.asarray(rows, dtype=float)
-    la1, lo1 = math.radians(lat), math.radians(lng)
-    la2, lo2 = np.radians(arr[:, 1]), np.radians(arr[:, 2])
-    h = np.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-    dist = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+    dist = haversine_m(lng, lat, arr[:, 2], arr[:, 1])
     keep = dist <= radius_m
     return dict(zip(arr[keep, 0].astype(np.int64).tolist(), dist[keep].tolist(), strict=True))
 

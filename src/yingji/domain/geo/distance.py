@@ -1,17 +1,17 @@
-"""Great-circle distance on the WGS-84 mean sphere."""
+"""Great-circle distance on the WGS-84 mean sphere, for scalars or numpy arrays alike."""
 
 from __future__ import annotations
 
-import math
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["EARTH_RADIUS_M", "haversine_m"]
 
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean Earth radius, metres
 
 
-def haversine_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
-    """Great-circle distance in metres between two (lng, lat) points in degrees."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+def haversine_m(lng1: ArrayLike, lat1: ArrayLike, lng2: ArrayLike, lat2: ArrayLike) -> NDArray[np.float64]:
+    """Great-circle distance in metres between (lng1, lat1) and (lng2, lat2), all in degrees; broadcasts."""
+    lam1, phi1, lam2, phi2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lng1, lat1, lng2, lat2))
+    h = np.sin((phi2 - phi1) / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))

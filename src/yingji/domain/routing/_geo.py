@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["EARTH_RADIUS_M", "haversine_m", "to_xyz", "chord_to_arc_m", "as_points"]
+from yingji.domain.geo.distance import EARTH_RADIUS_M, haversine_m
 
-EARTH_RADIUS_M = 6_371_008.8
+__all__ = ["EARTH_RADIUS_M", "haversine_m", "to_xyz", "chord_to_arc_m", "as_points"]
 
 
 def as_points(points: ArrayLike) -> NDArray[np.float64]:
@@ -20,13 +20,6 @@ def as_points(points: ArrayLike) -> NDArray[np.float64]:
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(f"expected (lon, lat) pairs, got an array of shape {np.shape(points)}")
     return arr
-
-
-def haversine_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> NDArray[np.float64]:
-    """Great-circle distance in metres between (lon1, lat1) and (lon2, lat2), all in degrees; broadcasts."""
-    lam1, phi1, lam2, phi2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2))
-    a = np.sin((phi2 - phi1) / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def to_xyz(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.float64]:
