@@ -11,7 +11,7 @@ from pathlib import Path
 import yingji.domain
 
 FORBIDDEN = ("django", "ninja", "yingji.core", "yingji.config", "yingji.resources", "yingji.incidents",
-             "yingji.plans", "yingji.monitoring", "yingji.warnings", "yingji.risk", "yingji.drills",
+             "yingji.plans", "yingji.monitoring", "yingji.warnings", "yingji.alerts", "yingji.risk", "yingji.drills",
              "yingji.people", "yingji.supervision", "yingji.public", "yingji.analytics")
 
 

@@ -46,7 +46,69 @@ def cmd_demo(args) -> int:
         print(f"  {username:<12} {role:<10} {unit}")
     if args.no_serve:
         return 0
-    return _serve(args.host, args.port, workers=args.workers, banner=True)
+    children = [_start_jobs(), *_start_mqtt_ingest()]
+    try:
+        return _serve(args.host, args.port, workers=args.workers, banner=True)
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=10)
+
+
+def _start_mqtt_ingest() -> list:
+    """The demo's MQTT subscriber (`yingji ingest-mqtt`) as a child process when a broker answers, so
+    `yingji simulate rain` makes the demo's rules fire; without a broker the demo runs on and says so."""
+    import socket
+    import subprocess
+
+    from yingji.monitoring.cli import broker
+
+    host, port = broker()
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+    except OSError:
+        print(f"» 未连接到 MQTT 代理 {host}:{port}，传感器数据只能经 HTTP 接入 (no MQTT broker: readings over HTTP only)",
+              flush=True)
+        return []
+    code = "import sys; from yingji.cli import main; sys.exit(main(['ingest-mqtt']))"
+    child = subprocess.Popen([sys.executable, "-c", code], env=os.environ.copy())
+    print(f"» MQTT 接入已启动 {host}:{port} (readings over MQTT; try `yingji simulate rain`)", flush=True)
+    return [child]
+
+
+def _start_jobs():
+    """The demo's job worker, so reminders and escalations happen: `yingji worker` as a child process. Not
+    threads of this process: gunicorn forks its workers from here, and a fork taken while a consumer thread
+    holds Python's import lock leaves the web worker hung on its first import (seen: every first request
+    timed out)."""
+    import subprocess
+
+    from django.db import connections
+
+    from yingji.core import jobs
+
+    # The daily registry scan runs once now, so the demo's inboxes show expiring stock from the start.
+    jobs.enqueue("notifications.registry_expiry")
+    connections.close_all()  # gunicorn forks next; children must not inherit an open database connection
+    code = "import sys; from yingji.cli import main; sys.exit(main(['worker', '--workers', '1']))"
+    worker = subprocess.Popen([sys.executable, "-c", code], env=os.environ.copy())
+    print("» 后台任务已启动 (background jobs: a `yingji worker` beside the server)", flush=True)
+    return worker
+
+
+def cmd_worker(args) -> int:
+    _django()
+    from yingji.core import jobs
+
+    huey = jobs.current()
+    print(f"» yingji worker: {type(huey).__name__}, {args.workers} worker thread(s); jobs:", flush=True)
+    for job in jobs.jobs():
+        print(f"  {job.name:<34} {'periodic' if job.periodic else 'on demand'}  {job.description}", flush=True)
+    consumer = huey.create_consumer(workers=args.workers, worker_type="thread", periodic=not args.no_periodic,
+                                    check_worker_health=True)
+    consumer.run()
+    return 0
 
 
 def _demo_roads() -> dict | None:
@@ -61,17 +123,37 @@ def _demo_roads() -> dict | None:
     return roads_cli.generate_demo_roads(str(out))
 
 
+def gunicorn_options(host: str, port: int, workers: int, var_dir) -> dict:
+    """gunicorn settings for one `yingji serve`. gunicorn ≥ 25.1 opens a control socket, by default one shared
+    path in the home directory, so a second server would take over the first one's: each server gets its own
+    under the var dir (or none, where the path would be too long for a Unix socket)."""
+    import re
+    from pathlib import Path
+
+    options = {"bind": f"{host}:{port}", "workers": workers, "timeout": 120,
+               "accesslog": "-" if os.environ.get("YINGJI_ACCESS_LOG") else None}
+    name = re.sub(r"[^A-Za-z0-9.]", "_", host)
+    socket = Path(var_dir) / "run" / f"gunicorn-{name}-{port}.ctl"
+    if len(os.fsencode(socket)) < 100:  # sun_path holds 108 bytes on Linux, 104 on BSD
+        options["control_socket"] = str(socket)
+    else:
+        options["control_socket_disable"] = True
+    return options
+
+
 def _serve(host: str, port: int, workers: int, banner: bool = False) -> int:
+    from django.conf import settings
     from gunicorn.app.base import BaseApplication
 
     from yingji.config.wsgi import application
 
+    options = gunicorn_options(host, port, workers, settings.VAR_DIR)
+
     class _App(BaseApplication):
         def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-" if os.environ.get("YINGJI_ACCESS_LOG") else None)
-            self.cfg.set("timeout", 120)
+            for key, value in options.items():
+                if key in self.cfg.settings:  # older gunicorn has no control socket
+                    self.cfg.set(key, value)
 
         def load(self):
             return application
@@ -109,11 +191,17 @@ def cmd_createadmin(args) -> int:
 
 def cmd_audit(args) -> int:
     _django()
-    from yingji.core.audit import verify
+    from yingji.core.audit import seal, verify
 
+    if args.audit_command == "seal":
+        path = seal()
+        print(f"sealed: {path}")
+        return 0
     result = verify()
     if result.ok:
-        print(f"OK: {result.checked} audit entries, chain intact")
+        where = f", checked against checkpoint {result.checkpoint}" if result.checkpoint else \
+            " (no checkpoint yet: run `yingji audit seal` regularly so deleted chains are caught too)"
+        print(f"OK: {result.checked} entries in {result.chains} chains, chain intact{where}")
         return 0
     print(f"FAILED: {len(result.problems)} problem(s) in {result.checked} entries", file=sys.stderr)
     for p in result.problems:
@@ -141,11 +229,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yingji", description="Yingji 应急管理综合平台")
     sub = p.add_subparsers(dest="command", required=True)
 
-    d = sub.add_parser("demo", help="migrate, seed the demo city and serve at http://127.0.0.1:8000")
-    d.add_argument("--host", default="127.0.0.1")
-    d.add_argument("--port", type=int, default=8000)
-    d.add_argument("--workers", type=int, default=2)
-    d.add_argument("--no-serve", action="store_true", help="seed only")
+    d = sub.add_parser(
+        "demo", help="migrate, seed the demo city and serve at http://127.0.0.1:8000",
+        description="Migrate the database (YINGJI_DATABASE_URL, default ./var/yingji.sqlite3), seed the demo "
+                    "city 示范市 with one account per role (password yingji-demo-2026), and serve it. "
+                    "Running it again changes nothing.",
+        epilog="To open the demo from other devices on the LAN, listen on all interfaces and allow the "
+               "address: YINGJI_ALLOWED_HOSTS=127.0.0.1,localhost,192.168.1.10 yingji demo --host 0.0.0.0 "
+               "(the UI language defaults to YINGJI_LANGUAGE, zh-hans; users can switch to English).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    d.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on; 0.0.0.0 for every interface (then add the LAN address to "
+                        "YINGJI_ALLOWED_HOSTS)")
+    d.add_argument("--port", type=int, default=8000, help="TCP port to serve on")
+    d.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    d.add_argument("--no-serve", action="store_true", help="migrate and seed only, do not start the server")
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("serve", help="production WSGI server (gunicorn)")
@@ -154,6 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     s.add_argument("--migrate", action="store_true", help="apply migrations first")
     s.set_defaults(func=cmd_serve)
+
+    w = sub.add_parser("worker", help="run background jobs (huey): deliveries, escalations, periodic scans")
+    w.add_argument("--workers", type=int, default=2)
+    w.add_argument("--no-periodic", action="store_true", help="do not run the periodic jobs here")
+    w.set_defaults(func=cmd_worker)
 
     m = sub.add_parser("migrate", help="apply database migrations")
     m.add_argument("-v", "--verbosity", type=int, default=1)
@@ -166,8 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     au = sub.add_parser("audit", help="audit log tools")
     au_sub = au.add_subparsers(dest="audit_command", required=True)
-    v = au_sub.add_parser("verify", help="recompute the hash chain; exit 1 if anything was altered")
+    v = au_sub.add_parser("verify", help="recompute every hash chain and compare with the last checkpoint; "
+                                         "exit 1 if anything was altered")
     v.set_defaults(func=cmd_audit)
+    sl = au_sub.add_parser("seal", help="write a signed checkpoint of every chain head under var/audit/")
+    sl.set_defaults(func=cmd_audit)
 
     mg = sub.add_parser("manage", help="run a Django management command", add_help=False)
     mg.add_argument("rest", nargs=argparse.REMAINDER)
@@ -179,6 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     ri.add_argument("file")
     ri.add_argument("--out", default=os.path.join("var", "roads.npz"))
     ri.set_defaults(func=cmd_roads)
+
+    from yingji.monitoring.cli import add_commands as monitoring_commands  # ingest-mqtt, simulate
+
+    monitoring_commands(sub)
     return p
 
 

@@ -32,8 +32,8 @@ def test_login_then_map_shows_unit_layers(page, live_server, demo_city, tmp_path
     counts = page.evaluate("Object.fromEntries(Object.entries(window.yingjiLayers).map(([k, v]) => [k, v.count]))")
     assert counts["district"] == 6 and counts["town"] == 60 and counts["community"] == 300
     assert counts["warehouses"] >= 40 and counts["shelters"] >= 100  # every app's layers join the one map
-    # district polygons are drawn (canvas renderer) and the layer control lists every layer
-    control = page.locator(".leaflet-control-layers-overlays").inner_text()
+    # district polygons are drawn (canvas renderer) and the legend, the layer switch, lists every layer
+    control = page.locator("[data-testid=map-legend]").inner_text()
     assert "区/县 (6)" in control and "镇/街道 (60)" in control
     assert page.evaluate("window.yingjiMap.getZoom()") >= 9
     page.screenshot(path=str(tmp_path / "map.png"))
@@ -48,7 +48,7 @@ def test_wrong_password_then_language_switch(page, live_server, demo_city):
     _login(page, live_server, "viewer", demo_city.password)
     page.wait_for_url(f"{live_server.url}/")
     assert page.locator("h1").inner_text() == "Workbench"
-    nav = page.locator("nav.sidenav").inner_text()
+    nav = page.locator("nav#sidenav").inner_text()
     assert "Audit log" not in nav  # a viewer has no audit rights
 
 
@@ -58,7 +58,7 @@ def test_each_demo_role_sees_its_own_navigation(page, live_server, demo_city):
         _login(page, live_server, username, demo_city.password)
         page.wait_for_url(f"{live_server.url}/")
         assert (page.locator("[data-nav=audit]").count() == 1) is sees_audit, username
-        page.click("button.link")  # log out
+        page.click("[data-testid=logout]")
         page.wait_for_url(f"{live_server.url}/login/")
 
 

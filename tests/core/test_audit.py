@@ -1,4 +1,4 @@
-"""The audit log: every service write lands in it, and any tampering is detected by verify()."""
+"""The audit log: every service write lands in its object's keyed chain, and any tampering is detected by verify()."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import threading
 import pytest
 from django.db import connection
 
-from yingji.core import audit, services
+from yingji.core import audit, chains, services
 from yingji.core.errors import ValidationFailed
-from yingji.core.models import AuditEntry, AuditHead, OrgUnitKind
+from yingji.core.models import AuditEntry, ChainHead, OrgUnitKind
 from yingji.core.roles import RoleCode
 
 pytestmark = pytest.mark.django_db
@@ -71,44 +71,84 @@ def _tamper(sql: str, params=()):
         cur.execute(sql, params)
 
 
-def test_verify_detects_edited_content(tree):
+@pytest.fixture
+def chain(tree):
+    """One object's chain with five entries (create + four renames)."""
+    for i in range(4):
+        services.update_unit(None, tree["A1"], {"name": f"甲一街道{i}"})
+    return list(_entries(tree["A1"]))
+
+
+def test_verify_detects_edited_content(chain):
     assert audit.verify().ok
-    victim = AuditEntry.objects.order_by("seq")[2]
+    victim = chain[2]
     _tamper("UPDATE core_auditentry SET after = %s WHERE id = %s", (victim.after.replace("\"name\":\"", "\"name\":\"伪"), victim.pk))
     result = audit.verify()
     assert not result.ok
-    assert any(f"#{victim.seq}" in p and "hash" in p for p in result.problems)
+    assert any(f"#{victim.seq}" in p and "signature" in p for p in result.problems)
 
 
-def test_verify_detects_edited_actor(tree):
-    victim = AuditEntry.objects.order_by("seq")[1]
-    _tamper("UPDATE core_auditentry SET actor_name = 'someone-else' WHERE id = %s", (victim.pk,))
+def test_verify_detects_edited_actor(chain):
+    _tamper("UPDATE core_auditentry SET actor_name = 'someone-else' WHERE id = %s", (chain[1].pk,))
     assert not audit.verify().ok
 
 
-def test_verify_detects_rehashed_entry(tree):
-    """Recomputing the edited entry's own hash does not help: the next entry's link breaks."""
-    victim = AuditEntry.objects.order_by("seq")[2]
-    victim.object_repr = "forged"
-    forged_hash = audit._digest(victim)
-    _tamper("UPDATE core_auditentry SET object_repr = 'forged', hash = %s WHERE id = %s", (forged_hash, victim.pk))
+def test_verify_detects_rehashed_entry_without_the_key(chain):
+    """Re-hashing the edited entry and the rest of its chain with a guessed key (plain SHA-256, or any key
+    other than the installation's) is caught: the signature needs the key kept outside the database."""
+    wrong = b"not-the-key"
+    prev = chain[1].hash
+    for e in chain[2:]:
+        e.object_repr = "forged"
+        e.prev_hash = prev
+        e.hash = prev = chains.digest(e, wrong)
+        _tamper("UPDATE core_auditentry SET object_repr = 'forged', prev_hash = %s, hash = %s WHERE id = %s",
+                (e.prev_hash, e.hash, e.pk))
+    _tamper("UPDATE core_chainhead SET last_hash = %s WHERE chain = %s", (prev, chain[0].chain))
     result = audit.verify()
     assert not result.ok
-    assert any(f"#{victim.seq + 1}" in p and "link" in p for p in result.problems)
+    assert any(f"#{chain[2].seq}" in p and "signature" in p for p in result.problems)
 
 
-def test_verify_detects_deleted_middle_entry(tree):
-    victim = AuditEntry.objects.order_by("seq")[3]
-    _tamper("DELETE FROM core_auditentry WHERE id = %s", (victim.pk,))
+def test_verify_detects_deleted_middle_entry(chain):
+    _tamper("DELETE FROM core_auditentry WHERE id = %s", (chain[2].pk,))
     result = audit.verify()
     assert not result.ok and any("missing" in p for p in result.problems)
 
 
-def test_verify_detects_deleted_tail(tree):
-    last = AuditEntry.objects.order_by("-seq").first()
-    _tamper("DELETE FROM core_auditentry WHERE id = %s", (last.pk,))
+def test_verify_detects_deleted_tail(chain):
+    _tamper("DELETE FROM core_auditentry WHERE id = %s", (chain[-1].pk,))
     result = audit.verify()
     assert not result.ok and any("head" in p for p in result.problems)
+
+
+def test_verify_detects_deleted_tail_with_head_reset_after_a_checkpoint(chain):
+    audit.seal()
+    last, before_last = chain[-1], chain[-2]
+    _tamper("DELETE FROM core_auditentry WHERE id = %s", (last.pk,))
+    _tamper("UPDATE core_chainhead SET last_seq = %s, last_hash = %s WHERE chain = %s",
+            (before_last.seq, before_last.hash, last.chain))
+    result = audit.verify()
+    assert not result.ok and any("checkpoint" in p and last.chain in p for p in result.problems)
+
+
+def test_verify_detects_everything_deleted_after_a_checkpoint(chain):
+    audit.seal()
+    _tamper("DELETE FROM core_auditentry")
+    _tamper("DELETE FROM core_chainhead")
+    result = audit.verify()
+    assert not result.ok and result.checked == 0
+    assert any("removed" in p for p in result.problems)
+
+
+def test_verify_detects_a_forged_checkpoint(chain):
+    path = audit.seal()
+    path.write_text(path.read_text().replace('"chains"', '"chains_"'), encoding="utf-8")
+    doc = json.loads(path.read_text())
+    doc["mac"] = "0" * 64
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = audit.verify()
+    assert not result.ok and any("forged" in p for p in result.problems)
 
 
 def test_entries_are_append_only_through_the_orm(tree):
@@ -123,15 +163,16 @@ def test_cli_verify_exit_codes(tree, capsys):
 
     assert main(["audit", "verify"]) == 0
     assert "chain intact" in capsys.readouterr().out
-    victim = AuditEntry.objects.order_by("seq")[0]
+    victim = AuditEntry.objects.order_by("pk")[0]
     _tamper("UPDATE core_auditentry SET before = '{}' WHERE id = %s", (victim.pk,))
     assert main(["audit", "verify"]) == 1
-    assert "#1" in capsys.readouterr().err
+    assert f"{victim.chain}#1" in capsys.readouterr().err
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_keep_one_chain():
-    """Writers in parallel threads queue on the chain head; the chain stays linear and verifiable."""
+def test_concurrent_writers_keep_every_chain_linear():
+    """Writers in parallel threads: each object's chain stays linear and verifiable; the city's own chain is
+    untouched by its children's creation."""
     city = services.create_unit(None, parent=None, code="990100", name="示范市", kind="city")
     errors: list[BaseException] = []
 
@@ -153,4 +194,5 @@ def test_concurrent_writers_keep_one_chain():
     assert not errors
     result = audit.verify()
     assert result.ok, result.problems
-    assert result.checked == 21 == AuditHead.objects.get().last_seq
+    assert result.checked == 21 == ChainHead.objects.count()
+    assert set(ChainHead.objects.values_list("last_seq", flat=True)) == {1}

@@ -43,6 +43,9 @@ def square(lng: float, lat: float, d: float = 0.05) -> dict:
 
 @pytest.fixture
 def world(db) -> World:
+    from yingji.core import vocabulary
+
+    vocabulary.seed_hazard_types()  # a transactional test before this one may have flushed the migrations' rows
     city = core.create_unit(None, parent=None, code="990100", name="示范市", kind=OrgUnitKind.CITY)
     district = core.create_unit(None, parent=city, code="990101", name="江北区", kind=OrgUnitKind.DISTRICT)
     town_a = core.create_unit(None, parent=district, code="990101001", name="长安镇", kind=OrgUnitKind.TOWN,

@@ -97,3 +97,53 @@ def test_opposite_transfers_neither_deadlock_nor_lose_stock(world, warehouse_a, 
     assert a.quantity + b.quantity == 200 and a.quantity >= 0 and b.quantity >= 0
     moved_out = StockMovement.objects.filter(kind="transfer_out").count()
     assert moved_out == StockMovement.objects.filter(kind="transfer_in").count() == len(done) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transfers_to_new_warehouses_and_issues_at_16_workers(world, warehouse_a, item):
+    """The hammer of issue #10: 40 transfers into new warehouses (several racing to create the same target
+    batch) and 60 issues from the same source, 16 threads: no error at all, and the ledger equals the stock."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("threads need a file or server database")
+    from yingji.resources.models import Warehouse
+
+    targets = [services.create(None, Warehouse, {"owner_unit": world.town_a, "code": f"CK-N-{i}", "name": f"新库{i}",
+                                                 "lat": 23.1, "lng": 113.2}) for i in range(10)]
+    source = services.receive(world.staff_a, warehouse_a, item, 10_000, batch_no="H")
+    jobs = [("transfer", targets[i % 10]) for i in range(40)] + [("issue", None) for _ in range(60)]
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(16)
+
+    def work():
+        try:
+            barrier.wait(timeout=60)
+            while True:
+                with lock:
+                    if not jobs:
+                        return
+                    op, target = jobs.pop()
+                if op == "transfer":
+                    services.transfer(world.staff_a, source.pk, target, 5)
+                else:
+                    services.issue(world.staff_a, source.pk, 3, incident_ref="SJ-H")
+        except BaseException as exc:  # noqa: BLE001 — every error counts against the run
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [], errors[:3]
+    source.refresh_from_db()
+    assert source.quantity == 10_000 - 40 * 5 - 60 * 3
+    for batch in StockBatch.objects.all():
+        ledger = sum(StockMovement.objects.filter(batch=batch).values_list("delta", flat=True))
+        assert ledger == batch.quantity, batch
+    assert StockBatch.objects.filter(batch_no="H").count() == 11  # one new batch per target, never two
+    from yingji.core import audit
+
+    assert audit.verify().ok

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from yingji.core import crud
-from yingji.resources import selectors
+from yingji.core.kinds import search as selectors
 from yingji.resources.models import Warehouse
 from yingji.resources.models.base import prepare
 from yingji.resources.registry import KINDS

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from django.test import Client
 
+from yingji.core.kinds import importer as importers
 from yingji.core.models import AuditEntry
-from yingji.resources import importers
 from yingji.resources.models import StockBatch, StockMovement, Team, Warehouse
 from yingji.resources.registry import KINDS
 
@@ -127,7 +127,8 @@ def test_teams_import_with_capabilities_by_chinese_name(world):
     assert r.status_code == 200, r.content
     team = Team.objects.get()
     assert team.capabilities == {"pumping": "2000", "water_rescue": None}
-    assert team.hazard_types == ["洪涝", "台风"] and team.headcount == 30 and team.full_time
+    assert team.hazard_types == ["flood", "typhoon"] and team.headcount == 30 and team.full_time
+    assert ",natural," in team.hazard_index and ",flood_drought," in team.hazard_index
     assert Team.objects.filter(capability_index__contains=",pumping,").exists()
 
 
@@ -150,7 +151,15 @@ def test_template_has_chinese_headers(world):
     c.force_login(world.viewer)
     r = c.get(f"{API}/teams/template?format=xlsx")
     header, rows = importers.read_rows("t.xlsx", r.content)
-    assert header[:4] == ["所属单位", "编号", "名称", "性质"] and rows == []
+    assert header[:4] == ["所属单位", "编号", "名称", "性质"]
+    assert len(rows) == 1 and rows[0][2] == "市防汛抢险队"  # one example row
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).worksheets[0]
+    lists = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert any(ref.startswith("D2") for ref in lists), lists  # 性质 is chosen from a drop-down list
 
 
 def test_unsupported_file_type(world):

@@ -25,7 +25,7 @@ def payload(key, unit):
     return {
         "warehouses": base | {"code": "W1", "name": "库"},
         "teams": base | {"code": "T1", "name": "队", "kind": "volunteer", "specialty": "general",
-                         "capabilities": {"search": 10}, "hazard_types": ["洪涝"]},
+                         "capabilities": {"search": 10}, "hazard_types": ["flood"]},
         "equipment": base | {"code": "E1", "name": "冲锋舟", "equipment_type": "舟艇", "capabilities": ["water_rescue"],
                              "inspection_interval_days": 90},
         "experts": base | {"name": "周工", "category": "危险化学品", "specialties": "储罐", "title": "高级工程师"},
@@ -134,15 +134,17 @@ def test_handing_a_warehouse_to_another_unit_takes_its_stock_along(world, wareho
     assert AuditEntry.objects.filter(object_type="resources.stockbatch", object_id=str(batch.pk), action="move").exists()
 
 
-def test_equipment_attached_to_another_units_team_keeps_its_owner(world):
+def test_equipment_cannot_be_attached_to_another_units_team(world):
+    from yingji.core.errors import ValidationFailed
     from yingji.resources import services
     from yingji.resources.models import Team
 
     team = services.create(None, Team, {"owner_unit": world.rescue, "code": "R1", "name": "蓝天队", "kind": "social",
                                         "specialty": "search"})
-    eq = services.create(world.staff_a, Equipment, {"owner_unit": world.town_a, "code": "E9", "name": "无人机",
-                                                    "equipment_type": "无人机", "team": team})
-    assert eq.owner_unit_id == world.town_a.pk
+    with pytest.raises(ValidationFailed) as err:
+        services.create(world.staff_a, Equipment, {"owner_unit": world.town_a, "code": "E9", "name": "无人机",
+                                                   "equipment_type": "无人机", "team": team})
+    assert "team" in err.value.details and not Equipment.objects.filter(code="E9").exists()
 
 
 def test_deleting_a_team_audits_its_members_and_detached_equipment(world, admin_a):

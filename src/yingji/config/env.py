@@ -30,6 +30,14 @@ class Env:
     login_window_s: int
     csrf_trusted_origins: list[str]
     secure_cookies: bool
+    trusted_proxies: list[str]
+    email_url: str = ""
+    email_from: str = "yingji@localhost"
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""
+    webhook_secret: str = ""
+    jobs_immediate: bool = False
+    site_url: str = "http://127.0.0.1:8000"
 
 
 def _secret_key(var_dir: Path) -> str:
@@ -67,4 +75,47 @@ def load(environ: os._Environ | dict | None = None) -> Env:
         login_window_s=int(e.get("YINGJI_LOGIN_WINDOW_S", "300")),
         csrf_trusted_origins=[o.strip() for o in e.get("YINGJI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()],
         secure_cookies=e.get("YINGJI_SECURE_COOKIES", "").lower() in TRUE,
+        trusted_proxies=_networks(e.get("YINGJI_TRUSTED_PROXIES", "")),
+        email_url=e.get("YINGJI_EMAIL_URL", ""),
+        email_from=e.get("YINGJI_EMAIL_FROM", "yingji@localhost"),
+        sms_gateway_url=e.get("YINGJI_SMS_GATEWAY_URL", ""),
+        sms_gateway_token=e.get("YINGJI_SMS_GATEWAY_TOKEN", ""),
+        # Signs outgoing webhooks; without one, the Django secret key is used (stable per deployment).
+        webhook_secret=e.get("YINGJI_WEBHOOK_SECRET", ""),
+        jobs_immediate=e.get("YINGJI_JOBS_IMMEDIATE", "").lower() in TRUE,
+        site_url=e.get("YINGJI_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
     )
+
+
+def _networks(text: str) -> list[str]:
+    """Comma-separated addresses or CIDR networks; a malformed entry stops the start with its name."""
+    import ipaddress
+
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ValueError(f"YINGJI_TRUSTED_PROXIES: not an address or network: {part!r}") from None
+    return out
+
+
+def email_settings(url: str) -> dict:
+    """Django EMAIL_* settings from `smtp://user:password@host:port` (`smtps://` for TLS on connect,
+    `?starttls=1` for STARTTLS)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"YINGJI_EMAIL_URL must start with smtp:// or smtps://, not {parts.scheme}://")
+    query = parse_qs(parts.query)
+    return {
+        "EMAIL_HOST": parts.hostname or "127.0.0.1",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": query.get("starttls", ["0"])[0].lower() in TRUE,
+    }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
+import js_lib_bootstrap5
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +23,7 @@ ALLOWED_HOSTS = ENV.allowed_hosts
 CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins or [f"http://{h}:8000" for h in ALLOWED_HOSTS]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "yingji.core.adminsite.YingjiAdminConfig",  # django.contrib.admin, read-only, behind the platform login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -29,20 +31,29 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files, so /api/v1/docs works offline
     "yingji.core",
     "yingji.resources",
+    "yingji.notifications",
+    "yingji.supervision",
+    "yingji.incidents",
+    "yingji.risk",
+    "yingji.alerts",
+    "yingji.monitoring",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yingji.core.middleware.RequestIdMiddleware",
+    "yingji.core.middleware.ApiErrorShapeMiddleware",
     "yingji.core.middleware.DomainErrorPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "yingji.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "yingji.core.middleware.BadInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -72,6 +83,7 @@ TEMPLATES = [
 def _database(url: str) -> dict:
     db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["ENGINE"] = "yingji.core.sqlite_backend"  # PostgreSQL's integer ranges (see its docstring)
         Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         db["CONN_MAX_AGE"] = 0
         db["OPTIONS"] = {
@@ -105,6 +117,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "yingji_cache",
+            # Login throttling keeps its counters here: culling live rows (the default above 300) would
+            # hand out fresh login attempts, so the table is allowed to grow; expired rows still go.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
 
@@ -121,6 +136,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the fin
 STATICFILES_DIRS = [
     ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR),
     ("vendor/leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR),
+    # Bootstrap 5.3 from its PyPI package (docs/decisions/0025-bootstrap-ui-shell.md).
+    ("vendor/bootstrap", Path(js_lib_bootstrap5.__file__).parent / "static" / "js-lib-bootstrap5"),
 ]
 # Serve straight from the finders: no collectstatic step before `yingji demo` or `yingji serve`.
 WHITENOISE_USE_FINDERS = True
@@ -145,7 +162,37 @@ YINGJI = {
     "MQTT_URL": ENV.mqtt_url,
     "LOGIN_ATTEMPTS": ENV.login_attempts,
     "LOGIN_WINDOW_S": ENV.login_window_s,
+    "TRUSTED_PROXIES": ENV.trusted_proxies,
+    # Kernel settings, read here directly (see README): the audit key lives outside the database.
+    "AUDIT_KEY": os.environ.get("YINGJI_AUDIT_KEY", ""),
+    "AUDIT_CHECKPOINT_URL": os.environ.get("YINGJI_AUDIT_CHECKPOINT_URL", ""),
+    "ATTACHMENT_MAX_MB": float(os.environ.get("YINGJI_ATTACHMENT_MAX_MB", "20") or 20),
+    "ATTACHMENT_TYPES": [t.strip() for t in os.environ.get(
+        "YINGJI_ATTACHMENT_TYPES", "jpg,jpeg,png,gif,webp,pdf,docx,xlsx,doc,xls,txt,csv,zip,mp4").split(",") if t.strip()],
 }
+
+# Live fragments (the inbox badge …) re-poll this often; each poll is a conditional GET (ETag → 304).
+YINGJI_LIVE_POLL_S = 15
+YINGJI_JOBS = {
+    "REDIS_URL": ENV.redis_url,
+    "PATH": VAR_DIR / "jobs.sqlite3",
+    "IMMEDIATE": ENV.jobs_immediate,
+}
+YINGJI_NOTIFY = {
+    "SITE_URL": ENV.site_url,
+    "SMS_GATEWAY_URL": ENV.sms_gateway_url,
+    "SMS_GATEWAY_TOKEN": ENV.sms_gateway_token,
+    "WEBHOOK_SECRET": ENV.webhook_secret or SECRET_KEY,
+    "RETRY_BASE_S": 30,
+    "MAX_ATTEMPTS": 6,
+}
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = ENV.email_from
+if ENV.email_url:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    globals().update(_env.email_settings(ENV.email_url))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 LOGGING = {
     "version": 1,

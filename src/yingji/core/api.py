@@ -8,9 +8,8 @@ from ninja.responses import Status
 
 from yingji.core import crud, selectors, services
 from yingji.core.api_utils import ERROR_RESPONSES, PageParams, page_of, paginate
-from yingji.core.errors import NotFound
 from yingji.core.geojson import units_feature_collection
-from yingji.core.models import ApiToken, OrgUnit
+from yingji.core.models import OrgUnit
 from yingji.core.roles import Action
 from yingji.core.schemas import (
     AuditFilter,
@@ -80,7 +79,7 @@ def delete_unit(request: HttpRequest, pk: int):
 @router.get("/units/{pk}/history", response={200: page_of(AuditOut), **ERROR_RESPONSES})
 def unit_history(request: HttpRequest, pk: int, page: Query[PageParams]):
     unit = _unit(request, pk)
-    return paginate(selectors.object_history(request.auth, unit), page, {"seq": "seq"}, default="-seq")
+    return paginate(selectors.object_history(request.auth, unit), page, {"at": "at"}, default="-at")
 
 
 @router.get("/me", response={200: MeOut, **ERROR_RESPONSES})
@@ -99,12 +98,12 @@ def me(request: HttpRequest):
 @router.get("/audit", response={200: page_of(AuditOut), **ERROR_RESPONSES})
 def list_audit(request: HttpRequest, filters: Query[AuditFilter], page: Query[PageParams]):
     qs = selectors.audit_entries(request.auth, **filters.dict())
-    return paginate(qs, page, {"seq": "seq", "at": "at"}, default="-seq")
+    return paginate(qs, page, {"at": "at"}, default="-at")
 
 
 @router.get("/tokens", response={200: list[TokenOut], **ERROR_RESPONSES})
 def list_tokens(request: HttpRequest):
-    return list(ApiToken.objects.filter(user=request.auth).order_by("-created_at"))
+    return list(selectors.own_tokens(request.auth))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERROR_RESPONSES})
@@ -116,8 +115,6 @@ def create_token(request: HttpRequest, data: TokenIn):
 
 @router.delete("/tokens/{pk}", response={204: None, **ERROR_RESPONSES})
 def revoke_token(request: HttpRequest, pk: int):
-    token = ApiToken.objects.filter(pk=pk, user=request.auth).first()
-    if token is None:
-        raise NotFound()
+    token = selectors.own_token(request.auth, pk)
     services.revoke_token(request.auth, token)
     return Status(204, None)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.responses import Status
 
-from yingji.core import crud, services
+from yingji.core import crud, selectors, services
 from yingji.core.api_utils import ERROR_RESPONSES, PageParams, page_of, paginate
 from yingji.core.models import OrgUnit, RoleAssignment, User
 from yingji.core.roles import Action
@@ -17,17 +16,13 @@ router = Router(tags=["users"])
 
 
 def _users(request):
-    roles = Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("unit"))
-    return User.objects.restrict(request.auth, Action.VIEW).prefetch_related(roles)
+    return selectors.users(request.auth)
 
 
 @router.get("/users", response={200: page_of(UserOut), **ERROR_RESPONSES})
 def list_users(request: HttpRequest, filters: Query[UserFilter], page: Query[PageParams]):
-    qs = _users(request)
-    if filters.within:
-        qs = qs.filter(unit__path__startswith=crud.get_for(request.auth, OrgUnit, filters.within).path)
-    if filters.q:
-        qs = qs.filter(Q(username__icontains=filters.q) | Q(display_name__icontains=filters.q))
+    within = selectors.unit(request.auth, filters.within) if filters.within else None
+    qs = selectors.users(request.auth, within=within, q=filters.q or None)
     return paginate(qs, page, {"username": "username", "id": "id"}, default="username")
 
 
@@ -47,7 +42,7 @@ def create_user(request: HttpRequest, data: UserIn):
 @router.patch("/users/{pk}", response={200: UserOut, **ERROR_RESPONSES})
 def update_user(request: HttpRequest, pk: int, data: UserPatch):
     user = crud.get_for(request.auth, User, pk, Action.CHANGE)
-    return crud.update(request.auth, user, data.dict(exclude_unset=True))
+    return services.update_user(request.auth, user, data.dict(exclude_unset=True))
 
 
 @router.post("/users/{pk}/roles", response={201: RoleAssignmentOut, **ERROR_RESPONSES})

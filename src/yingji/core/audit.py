@@ -1,8 +1,7 @@
-"""The tamper-evident audit log: every change made through services, hash-chained.
+"""The tamper-evident audit log: every change made through services, in one keyed hash chain per object.
 
-Each entry stores SHA-256 over its own canonical content plus the previous entry's hash. Appends lock
-the single AuditHead row, so concurrent writers queue instead of forking the chain; `verify()` walks
-the chain and reports any edited, inserted or deleted entry.
+Appending locks only the changed objects' chain heads (yingji.core.chains), so an import never holds up an
+unrelated edit; `verify()` checks every chain, the heads and the last signed checkpoint.
 """
 
 from __future__ import annotations
@@ -12,18 +11,22 @@ import decimal
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
+from yingji.core import chains
 from yingji.core.context import current_request_id
-from yingji.core.models import AuditEntry, AuditHead
+from yingji.core.models import AuditEntry
 
-__all__ = ["snapshot", "record", "record_many", "verify", "VerifyResult", "Change", "GENESIS"]
+__all__ = ["snapshot", "record", "record_many", "verify", "VerifyResult", "Change", "GENESIS", "chain_of", "seal"]
 
-GENESIS = "0" * 64
+GENESIS = chains.GENESIS
+VerifyResult = chains.VerifyResult
+verify = chains.verify
+seal = chains.seal
 
 
 def _json_value(value):
@@ -42,12 +45,17 @@ def _json_value(value):
     return value
 
 
+# Timestamps and columns derived from other fields (indexes, cached road snaps): not data of their own.
+_DERIVED = frozenset({"created_at", "updated_at", "lat_band", "capability_index", "hazard_index", "road_node",
+                      "road_snap_m", "road_graph"})
+
+
 def snapshot(instance: models.Model) -> dict:
     """The instance's stored field values as JSON-safe data (foreign keys by id, secrets left out)."""
     exclude = getattr(instance, "audit_exclude", frozenset())
     data = {}
     for f in instance._meta.concrete_fields:
-        if f.name in exclude or f.name in ("created_at", "updated_at"):
+        if f.name in exclude or f.name in _DERIVED:
             continue
         data[f.attname] = _json_value(getattr(instance, f.attname))
     return data
@@ -55,32 +63,6 @@ def snapshot(instance: models.Model) -> dict:
 
 def _canonical(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_value)
-
-
-def _stamp(at: dt.datetime) -> str:
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _digest(e: AuditEntry) -> str:
-    payload = "\x1f".join(
-        [
-            str(e.seq),
-            _stamp(e.at),
-            str(e.actor_id or ""),
-            e.actor_name,
-            e.request_id,
-            e.action,
-            e.object_type,
-            e.object_id,
-            e.object_repr,
-            str(e.unit_id or ""),
-            e.unit_path,
-            e.before,
-            e.after,
-            e.prev_hash,
-        ]
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -109,85 +91,34 @@ def _actor_name(actor) -> str:
     return getattr(actor, "username", str(actor))
 
 
+def chain_of(object_type: str, object_id) -> str:
+    return f"a:{object_type}:{object_id}"
+
+
 def record_many(changes: Iterable[Change], actor=None) -> list[AuditEntry]:
-    """Append entries for `changes` in order, in one transaction, continuing the chain."""
+    """Append entries for `changes` in order, each to its object's chain, in one transaction."""
     changes = list(changes)
     if not changes:
         return []
-    with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        at = timezone.now()
-        rid = current_request_id()
-        entries = []
-        prev, seq = head.last_hash, head.last_seq
-        for c in changes:
-            seq += 1
-            unit = c.unit
-            e = AuditEntry(
-                seq=seq,
-                at=at,
-                actor_id=getattr(actor, "pk", None),
-                actor_name=_actor_name(actor),
-                request_id=rid,
-                action=c.action,
-                object_type=c.object_type,
-                object_id=c.object_id,
-                object_repr=c.object_repr[:300],
-                unit_id=getattr(unit, "pk", None),
-                unit_path=getattr(unit, "path", "") or "",
-                before="" if c.before is None else _canonical(c.before),
-                after="" if c.after is None else _canonical(c.after),
-                prev_hash=prev,
-            )
-            e.hash = prev = _digest(e)
-            entries.append(e)
-        AuditEntry.objects.bulk_create(entries, batch_size=500)
-        head.last_seq, head.last_hash = seq, prev
-        head.save(update_fields=["last_seq", "last_hash"])
-    return entries
+    at = timezone.now()
+    rid = current_request_id()
+    entries, units = [], {}
+    for c in changes:
+        unit = c.unit
+        chain = chain_of(c.object_type, c.object_id)
+        units[chain] = getattr(unit, "pk", None)
+        entries.append(AuditEntry(
+            chain=chain, at=at, actor_id=getattr(actor, "pk", None), actor_name=_actor_name(actor),
+            request_id=rid, action=c.action, object_type=c.object_type, object_id=c.object_id,
+            object_repr=c.object_repr[:300], unit_id=getattr(unit, "pk", None),
+            unit_path=getattr(unit, "path", "") or "",
+            before="" if c.before is None else _canonical(c.before),
+            after="" if c.after is None else _canonical(c.after)))
+    return chains.append(AuditEntry, entries, units)
 
 
 def record(action: str, instance: models.Model, before: dict | None, after: dict | None, actor=None):
     return record_many([Change.of(action, instance, before, after)], actor)[0]
-
-
-@dataclass
-class VerifyResult:
-    ok: bool
-    checked: int
-    problems: list[str] = field(default_factory=list)
-
-
-def _walk(batch: int = 2000) -> Iterator[AuditEntry]:
-    last = 0
-    while True:
-        chunk = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:batch])
-        if not chunk:
-            return
-        yield from chunk
-        last = chunk[-1].seq
-
-
-def verify(max_problems: int = 50) -> VerifyResult:
-    """Recompute every hash and link; also check the head so a deleted tail is caught."""
-    problems: list[str] = []
-    prev, expected_seq, checked = GENESIS, 1, 0
-    for e in _walk():
-        checked += 1
-        if e.seq != expected_seq:
-            problems.append(f"#{expected_seq}…#{e.seq - 1}: missing entries (deleted?)")
-        if e.prev_hash != prev:
-            problems.append(f"#{e.seq}: link to the previous entry is broken")
-        if _digest(e) != e.hash:
-            problems.append(f"#{e.seq}: content does not match its hash (edited?)")
-        prev, expected_seq = e.hash, e.seq + 1
-        if len(problems) >= max_problems:
-            break
-    head = AuditHead.objects.filter(pk=1).first()
-    if head and len(problems) < max_problems:
-        if head.last_seq != expected_seq - 1 or head.last_hash != prev:
-            problems.append(f"head says #{head.last_seq}, chain ends at #{expected_seq - 1}: entries removed")
-    return VerifyResult(ok=not problems, checked=checked, problems=problems)
 
 
 def parsed(text: str) -> dict | None:

@@ -6,16 +6,15 @@ they are called in INSTALLED_APPS order after the core tree exists.
 
 from __future__ import annotations
 
-import importlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db import transaction
 
-from yingji.core import services
+from yingji.core import audit, services
 from yingji.core.models import OrgUnit, OrgUnitKind, RoleAssignment, User
+from yingji.core.modules import modules
 from yingji.core.roles import RoleCode
 
 __all__ = ["CITY", "DEMO_PASSWORD", "DemoContext", "DemoReport", "ensure_root", "seed_demo"]
@@ -202,18 +201,15 @@ def _seed_users(ctx: DemoContext) -> list[tuple[str, str, str]]:
 
 def seed_demo(seed: int = 20221, progress: Callable[[str], None] = lambda m: None) -> DemoReport:
     rng = random.Random(seed)
+    from yingji.core import vocabulary
+
+    vocabulary.seed_hazard_types()  # migrations seed it; a flushed database (tests) must get it back too
     with transaction.atomic():
         ctx = _seed_tree(rng, progress)
         accounts = _seed_users(ctx)
-    for config in apps.get_app_configs():
-        if not config.name.startswith("yingji.") or config.label == "core":
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
-            continue
+    # Seeded in dependency order (a module's demo uses the data of those before it), not menu order.
+    for config in sorted(modules(), key=lambda c: c.demo_order if c.demo_order is not None else c.nav_order):
         with transaction.atomic():
-            module.seed(ctx)
+            config.seed_demo(ctx)
+    audit.seal()
     return DemoReport(DEMO_PASSWORD, accounts)

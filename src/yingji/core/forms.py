@@ -10,33 +10,28 @@ from yingji.core import ratelimit
 from yingji.core.models import OrgUnit
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 class LoginForm(AuthenticationForm):
-    """Django's login form with throttling: a locked account is refused before the password is checked."""
+    """Django's login form with throttling: a check is reserved before the password is tested (see ratelimit).
+
+    When the account or address is locked, `retry_after` holds the seconds to wait (the view answers 429)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("用户名或密码错误。"),
         "locked": _("登录失败次数过多，请 %(minutes)s 分钟后再试。"),
     }
+    retry_after = 0
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        if ratelimit.is_locked(username, ip):
-            from django.conf import settings
-
-            minutes = max(1, settings.YINGJI["LOGIN_WINDOW_S"] // 60)
+        attempt = ratelimit.begin(username, ratelimit.client_ip(self.request))
+        if attempt.locked:
+            self.retry_after = attempt.retry_after
+            minutes = max(1, -(-attempt.retry_after // 60))
             raise forms.ValidationError(self.error_messages["locked"], code="locked", params={"minutes": minutes})
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            ratelimit.note_failure(username, ip)
-            raise
-        ratelimit.reset(username, ip)
+        cleaned = super().clean()  # a wrong password raises and keeps its reserved slot
+        if self.get_user() is not None:  # not when a field was missing and nothing was checked
+            attempt.succeeded()
         return cleaned
 
 

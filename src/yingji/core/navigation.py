@@ -1,4 +1,4 @@
-"""The shell's navigation: one list of modules; apps still to come show as disabled entries."""
+"""The shell's navigation: the core entries and each module's, shown when the user may open them."""
 
 from __future__ import annotations
 
@@ -20,24 +20,26 @@ class NavItem:
     action: str = Action.VIEW
 
 
-NAV = [
+# The shell's own entries; modules add theirs through their AppConfig (yingji.core.modules).
+CORE_HEAD = [
     NavItem("home", _("工作台"), "core:home"),
     NavItem("map", _("一张图"), "core:map"),
-    NavItem("incidents", _("事件指挥"), "incidents:list", "incidents.incident"),
-    NavItem("resources", _("应急资源"), "resources:home", "resources.warehouse"),
-    NavItem("plans", _("应急预案"), "plans:list", "plans.plan"),
-    NavItem("monitoring", _("监测预警"), "monitoring:home", "monitoring.sensor"),
-    NavItem("risk", _("风险防控"), "risk:home", "risk.hazardsource"),
-    NavItem("drills", _("应急演练"), "drills:list", "drills.drill"),
-    NavItem("supervision", _("督查督办"), "supervision:list", "supervision.task"),
+]
+CORE_TAIL = [
     NavItem("units", _("组织机构"), "core:units", "core.orgunit"),
     NavItem("audit", _("审计日志"), "core:audit", "core.auditentry", Action.AUDIT),
 ]
 
 
+def nav_items() -> list[NavItem]:
+    from yingji.core.modules import modules
+
+    return [*CORE_HEAD, *(item for m in modules() for item in m.nav), *CORE_TAIL]
+
+
 def items_for(user, current: str = "") -> list[dict]:
     out = []
-    for item in NAV:
+    for item in nav_items():
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:

@@ -80,6 +80,7 @@ ROLES: dict[str, Role] = {
             "incidents.*": ALL - {Action.DELETE},
             "dispatch.*": ALL - {Action.DELETE},
             "warnings.*": ALL - {Action.DELETE},
+            "alerts.*": ALL - {Action.DELETE},  # the warnings module's label (docs/decisions/0065)
             "core.auditentry": frozenset({Action.VIEW, Action.AUDIT}),
         },
     ),
@@ -90,6 +91,7 @@ ROLES: dict[str, Role] = {
             "incidents.*": WRITE | {Action.DISPATCH},
             "dispatch.*": WRITE | {Action.DISPATCH},
             "warnings.*": WRITE,
+            "alerts.*": WRITE,
             "monitoring.*": WRITE,
         },
     ),

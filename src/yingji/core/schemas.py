@@ -4,12 +4,56 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from ninja import Field, Schema
+from pydantic import create_model
+from pydantic.fields import FieldInfo
 
 from yingji.core.models import OrgUnitKind
 from yingji.core.roles import RoleCode
+
+MAX_ID = 9_223_372_036_854_775_807  # a bigint primary key
+
+
+def _limits(f: models.Field) -> dict:
+    """The bounds Django's validators (and the database) put on a numeric model field, as pydantic constraints."""
+    if f.is_relation:
+        return {"ge": 1, "le": MAX_ID}
+    if not isinstance(f, models.IntegerField | models.DecimalField | models.FloatField):
+        return {}
+    out: dict = {"allow_inf_nan": False} if isinstance(f, models.FloatField | models.DecimalField) else {}
+    for v in f.validators:
+        if isinstance(v, MinValueValidator) and not callable(v.limit_value):
+            out["ge"] = max(out.get("ge", v.limit_value), v.limit_value)
+        elif isinstance(v, MaxValueValidator) and not callable(v.limit_value):
+            out["le"] = min(out.get("le", v.limit_value), v.limit_value)
+    if isinstance(f, models.DecimalField):
+        out.update(max_digits=f.max_digits, decimal_places=f.decimal_places)
+    return out
+
+
+def constrained(schema: type[Schema], model: type[models.Model]) -> type[Schema]:
+    """`schema` (made from `model`) stating the numeric limits the model enforces — integer ranges as PostgreSQL
+    stores them, decimal digits, validators' bounds, finite floats — and list-valued JSON fields as lists, so
+    that clients and the API fuzzer see in the OpenAPI document what the API will refuse or answer."""
+    overrides = {}
+    for name, info in schema.model_fields.items():
+        try:
+            f = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        limits, annotation = _limits(f), info.annotation
+        if isinstance(f, models.JSONField) and f.default is list:  # ninja says dict for every JSONField
+            annotation = list[str] | None if type(None) in get_args(annotation) else list[str]
+        if limits or annotation is not info.annotation:
+            overrides[name] = (annotation, FieldInfo.merge_field_infos(info, Field(**limits)))
+    if not overrides:
+        return schema
+    return create_model(schema.__name__, __base__=schema, __module__=schema.__module__, **overrides)
 
 
 class UnitOut(Schema):
@@ -61,8 +105,8 @@ class UnitPatch(Schema):
 
 class UnitFilter(Schema):
     within: int | None = Field(None, description="only this unit and its subtree")
-    kind: str | None = Field(None, description="comma-separated kinds")
-    q: str | None = Field(None, description="name contains / code starts with")
+    kind: str | None = Field(None, max_length=200, description="comma-separated kinds")
+    q: str | None = Field(None, max_length=200, description="name contains / code starts with")
 
 
 class RoleOut(Schema):
@@ -161,7 +205,7 @@ class UserPatch(Schema):
 
 class UserFilter(Schema):
     within: int | None = Field(None, description="users of this unit and its subtree")
-    q: str | None = Field(None, description="username or name contains")
+    q: str | None = Field(None, max_length=200, description="username or name contains")
 
 
 class RoleIn(Schema):

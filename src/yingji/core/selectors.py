@@ -8,7 +8,14 @@ from yingji.core import permissions
 from yingji.core.models import AuditEntry, OrgUnit
 from yingji.core.roles import Action
 
-__all__ = ["units", "audit_entries", "object_history", "history_rows", "nav_permissions"]
+__all__ = ["unit", "units", "users", "own_tokens", "own_token", "audit_entries", "object_history", "history_rows", "nav_permissions"]
+
+
+def unit(user, pk, action: str = Action.VIEW) -> OrgUnit:
+    """One unit the user may see (NotFound otherwise, like a missing one)."""
+    from yingji.core import crud
+
+    return crud.get_for(user, OrgUnit, pk, action)
 
 
 def units(user, *, within: OrgUnit | None = None, kind: str | None = None, q: str | None = None,
@@ -32,7 +39,7 @@ def audit_entries(user, *, object_type: str | None = None, object_id: str | None
         qs = qs.filter(object_id=str(object_id))
     if actor:
         qs = qs.filter(actor_name=actor)
-    return qs.order_by("-seq")
+    return qs.order_by("-at", "-pk")
 
 
 def object_history(user, obj) -> QuerySet[AuditEntry]:
@@ -52,3 +59,34 @@ def nav_permissions(user) -> dict[str, bool]:
         "audit": permissions.can(user, Action.AUDIT, AuditEntry),
         "admin_units": permissions.can(user, Action.ADD, OrgUnit),
     }
+
+
+def users(user, *, within: OrgUnit | None = None, q: str | None = None):
+    """People the user may see, with their roles (one query for the roles of the whole page)."""
+    from django.db.models import Prefetch
+
+    from yingji.core.models import RoleAssignment, User
+
+    roles = Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("unit"))
+    qs = User.objects.restrict(user, Action.VIEW).prefetch_related(roles)
+    if within is not None:
+        qs = qs.filter(unit__path__startswith=within.path)
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+    return qs
+
+
+def own_tokens(user):
+    from yingji.core.models import ApiToken
+
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def own_token(user, pk):
+    """One of the user's own API tokens (NotFound otherwise)."""
+    from yingji.core.errors import NotFound
+
+    token = own_tokens(user).filter(pk=pk).first() if str(pk).isdigit() and len(str(pk)) < 19 else None
+    if token is None:
+        raise NotFound()
+    return token

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from yingji.core import audit, crud, permissions
 from yingji.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yingji.core.models import ApiToken, OrgUnit, RoleAssignment, User
-from yingji.core.roles import Action, RoleCode
+from yingji.core.roles import PRIVATE_TYPES, ROLES, Action, RoleCode
 
 __all__ = [
     "segment",
@@ -24,6 +24,9 @@ __all__ = [
     "update_unit",
     "delete_unit",
     "create_user",
+    "update_user",
+    "may_grant",
+    "require_manageable",
     "assign_role",
     "revoke_role",
     "issue_token",
@@ -62,7 +65,7 @@ def create_unit(actor, *, parent: OrgUnit | None, **fields) -> OrgUnit:
         crud._save(unit)
         unit.path = (parent.path if parent else "") + segment(unit.pk)
         unit.depth = parent.depth + 1 if parent else 0
-        unit.save(update_fields=["path", "depth"])
+        unit.save(update_fields=["path", "depth", "town", "community", "lat_band"])
         audit.record("create", unit, None, audit.snapshot(unit), actor)
     return unit
 
@@ -95,6 +98,10 @@ def _move(actor, unit: OrgUnit, new_parent: OrgUnit | None) -> None:
         depth=F("depth") + depth_shift,
     )
     OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    moved = list(OrgUnit.objects.filter(path__startswith=new_path))
+    for u in moved:  # the subtree may now lie in another town or community of the tree
+        u.locate()
+    OrgUnit.objects.bulk_update(moved, ["town", "community"], batch_size=500)
     unit.refresh_from_db()
     audit.record("move", unit, before, audit.snapshot(unit), actor)
 
@@ -127,17 +134,69 @@ def create_user(actor, *, username: str, password: str | None, unit: OrgUnit, di
     return user
 
 
+def _probe_types() -> frozenset[str]:
+    """One object type per distinct rule in the role table: what a role allows on these it allows anywhere."""
+    probes = set(PRIVATE_TYPES) | {"~other.~other"}
+    for role in ROLES.values():
+        for pattern in role.grants:
+            if pattern != "*":
+                probes.add(pattern.replace("*", "~other"))
+    return frozenset(probes)
+
+
+_PROBES = _probe_types()
+
+
+def may_grant(actor, role: str, unit: OrgUnit) -> bool:
+    """May `actor` hand out `role` at `unit`? Only a role they could hold themselves: every right it gives there
+    must already be theirs there. System administrators are made by superusers only."""
+    if actor is None or actor.is_superuser:
+        return True
+    if role == RoleCode.SYSTEM_ADMIN or role not in ROLES:
+        return False
+    if not permissions.can(actor, Action.ADD, RoleAssignment, unit=unit):
+        return False
+    held = [ROLES[g.role] for g in permissions.grants(actor) if unit.path.startswith(g.unit_path)]
+    wanted = ROLES[role]
+    return all(any(h.allows(t, a) for h in held) for t in _PROBES for a in Action.values if wanted.allows(t, a))
+
+
+def require_manageable(actor, user: User) -> None:
+    """Nobody acts on an account (edit, deactivate, roles, tokens) holding a role they could not grant there:
+    a unit administrator cannot touch a city-wide system administrator whose home unit is in their district."""
+    if actor is None or actor.is_superuser:
+        return
+    if user.is_superuser:
+        raise PermissionDenied(_("只有超级管理员可以管理超级管理员账号"))
+    for ra in user.role_assignments.select_related("unit"):
+        if not may_grant(actor, ra.role, ra.unit):
+            raise PermissionDenied(_("该账号拥有超出您管理范围的角色，您不能管理它"))
+
+
+USER_FIELDS = {"display_name", "phone", "email", "is_active"}
+
+
+def update_user(actor, user: User, changes: dict) -> User:
+    """Change a person's details or deactivate them; only within the actor's reach (see require_manageable)."""
+    unknown = set(changes) - USER_FIELDS
+    if unknown:
+        raise ValidationFailed(details={f: [_("未知字段")] for f in sorted(unknown)})
+    with transaction.atomic():
+        user = crud.get_for(actor, User, user.pk, Action.CHANGE, lock=True)
+        require_manageable(actor, user)
+        return crud.update(actor, user, changes)
+
+
 def assign_role(actor, user: User, role: str, unit: OrgUnit) -> RoleAssignment:
-    """Give `user` a role at `unit`. Nobody can hand out more than they hold (no self-escalation)."""
+    """Give `user` a role at `unit`. Nobody hands out a role they could not hold, nor to an account above them."""
     if role not in RoleCode.values:
         raise ValidationFailed(details={"role": [_("未知角色：%(role)s") % {"role": role}]})
     permissions.require(actor, Action.ADD, RoleAssignment, unit=unit)
-    if actor is not None and not actor.is_superuser:
-        held = {g.role for g in permissions.grants(actor) if unit.path.startswith(g.unit_path)}
-        if role == RoleCode.SYSTEM_ADMIN or (role not in held and RoleCode.UNIT_ADMIN not in held):
-            raise PermissionDenied(_("不能授予超出自身权限的角色"))
+    if not may_grant(actor, role, unit):
+        raise PermissionDenied(_("不能授予超出自身权限的角色"))
     ra = RoleAssignment(user=user, role=role, unit=unit)
     with transaction.atomic():
+        require_manageable(actor, User.objects.select_for_update().get(pk=user.pk))
         if RoleAssignment.objects.filter(user=user, role=role, unit=unit).exists():
             raise Conflict(_("该用户在此单位已有此角色"))
         crud._save(ra)
@@ -147,7 +206,9 @@ def assign_role(actor, user: User, role: str, unit: OrgUnit) -> RoleAssignment:
 
 
 def revoke_role(actor, assignment: RoleAssignment) -> None:
-    crud.delete(actor, assignment)
+    with transaction.atomic():
+        require_manageable(actor, User.objects.select_for_update().get(pk=assignment.user_id))
+        crud.delete(actor, assignment)
 
 
 def _hash(secret: str) -> str:
@@ -158,6 +219,7 @@ def issue_token(actor, user: User, name: str, days: int | None = 90) -> tuple[Ap
     """Create a token for `user`; the plaintext is returned once and never stored."""
     if actor is not None and actor.pk != user.pk:
         permissions.require(actor, Action.ADD, user)
+        require_manageable(actor, user)
     if not name.strip():
         raise ValidationFailed(details={"name": [_("请填写令牌名称")]})
     prefix = secrets.token_hex(4)
@@ -174,6 +236,7 @@ def issue_token(actor, user: User, name: str, days: int | None = 90) -> tuple[Ap
 def revoke_token(actor, token: ApiToken) -> ApiToken:
     if actor is not None and actor.pk != token.user_id:
         permissions.require(actor, Action.DELETE, token)
+        require_manageable(actor, token.user)
     with transaction.atomic():
         before = audit.snapshot(token)
         token.revoked_at = timezone.now()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from yingji.core import views
+from yingji.core import files, views
 
 app_name = "core"
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("audit/", views.audit_list, name="audit"),
+    path("files/<int:pk>/", files.attachment, name="attachment"),
     re_path(r"^api/(?P<rest>.*)$", views.api_not_found, name="api_not_found"),
 ]

@@ -1,7 +1,8 @@
-"""Django admin for operators (read-mostly). Day-to-day changes go through the pages and the API, which audit."""
+"""Django admin: read-only like every platform model (see yingji.core.adminsite); changes go through services."""
 
 from django.contrib import admin
 
+from yingji.core.adminsite import ReadOnlyAdmin
 from yingji.resources.models import (
     Capability,
     Equipment,
@@ -17,29 +18,16 @@ from yingji.resources.models import (
 
 
 @admin.register(Capability)
-class CapabilityAdmin(admin.ModelAdmin):
+class CapabilityAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "category", "quantity_unit")
     search_fields = ("code", "name")
 
 
 @admin.register(MaterialItem)
-class MaterialItemAdmin(admin.ModelAdmin):
+class MaterialItemAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "level", "unit_of_measure", "code_status")
     list_filter = ("level", "code_status")
     search_fields = ("code", "name")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Stock and its ledger change only through services (row locks, ledger, audit)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockBatch)
@@ -59,5 +47,5 @@ for model, fields in [(Warehouse, ("code", "name", "owner_unit", "level")),
                       (Expert, ("name", "category", "owner_unit", "available")),
                       (Shelter, ("code", "name", "grade", "capacity", "is_open")),
                       (Facility, ("code", "name", "kind", "owner_unit"))]:
-    admin.site.register(model, type(f"{model.__name__}Admin", (admin.ModelAdmin,),
+    admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyAdmin,),
                                     {"list_display": fields, "search_fields": ("name",)}))

@@ -1,152 +1,24 @@
-"""The resource registry's API, mounted at /api/v1/resources: the same endpoints for every resource type
-(list with filters, search by polygon, GeoJSON, detail, create, change, delete, import, export, template)
-plus the stock operations. No `from __future__ import annotations`: ninja reads the loop's schemas at def time."""
+"""The resource registry's API, mounted at /api/v1/resources: the kernel's generic endpoints for every type
+(yingji.core.kinds.api) plus the stock operations, inspections, capability supply and readiness."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router
-from ninja.files import UploadedFile
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from yingji.core import crud
-from yingji.core.api_utils import ERROR_RESPONSES, PageParams, page_of, paginate
+from yingji.core.api_utils import ERROR_RESPONSES
 from yingji.core.errors import BadRequest
-from yingji.core.geojson import check_crs
+from yingji.core.kinds.api import add_kind_routes, filters_from
+from yingji.core.kinds.schemas import ResourceFilter, schemas_for
 from yingji.core.models import OrgUnit
 from yingji.core.roles import Action
-from yingji.resources import importers, selectors, services
-from yingji.resources.geo import feature_collection
+from yingji.resources import selectors, services
 from yingji.resources.models import Equipment, MaterialItem, StockBatch, StockMovement, Warehouse
-from yingji.resources.registry import KINDS, Kind
-from yingji.resources.schemas import (
-    SELECT_RELATED,
-    AdjustIn,
-    ImportReportOut,
-    InspectionIn,
-    IssueIn,
-    ReceiveIn,
-    ResourceFilter,
-    SearchIn,
-    TransferIn,
-    schemas_for,
-)
+from yingji.resources.registry import KINDS
+from yingji.resources.schemas import AdjustIn, InspectionIn, IssueIn, ReceiveIn, TransferIn
 
 router = Router(tags=["resources"])
-
-
-def filters_from(request, kind: Kind, f: ResourceFilter, polygon=None, exact=None) -> selectors.Filters:
-    user = request.auth
-    if exact is None:
-        exact = {name: request.GET[name] for name in kind.filters if request.GET.get(name) not in (None, "")}
-    poly = polygon if polygon is not None else f.polygon
-    return selectors.Filters(
-        within=crud.get_for(user, OrgUnit, f.within) if f.within else None,
-        q=f.q or None, capability=f.capability or None, exact=exact,
-        near=selectors.parse_point(f.near) if f.near else None, radius_km=f.radius_km,
-        bbox=selectors.parse_bbox(f.bbox) if f.bbox else None,
-        polygon=selectors.parse_polygon(poly) if poly else None,
-        below_min=f.below_min, expiring_days=f.expiring_days, overdue=f.overdue,
-    )
-
-
-def _page(kind: Kind, qs, distances, page: PageParams) -> dict:
-    qs = qs.select_related(*SELECT_RELATED.get(kind.key, ["owner_unit"]))
-    ordering = dict(kind.ordering)
-    if distances is not None and page.ordering in ("distance", "-distance"):
-        ids = sorted(distances, key=distances.get, reverse=page.ordering.startswith("-"))
-        items = list(qs.in_bulk(ids[page.offset: page.offset + page.limit]).values())
-        items.sort(key=lambda o: ids.index(o.pk))
-        result = {"count": len(ids), "limit": page.limit, "offset": page.offset, "items": items}
-    else:
-        result = paginate(qs, page, ordering, default=next(iter(ordering), None))
-    if distances is not None:
-        for obj in result["items"]:
-            obj.distance_m = round(distances.get(obj.pk, 0.0), 1)
-    return result
-
-
-def _resolve_fks(request, kind: Kind, data: dict) -> dict:
-    """Turn `<fk>_id` input into objects the user can see (NotFound otherwise)."""
-    out = {}
-    for key, value in data.items():
-        name = key[:-3] if key.endswith("_id") else key
-        field = kind.model._meta.get_field(name)
-        if field.is_relation and value is not None:
-            out[name] = crud.get_for(request.auth, field.related_model, value)
-        else:
-            out[name] = value
-    return out
-
-
-def _register(kind: Kind) -> None:
-    out, inp, patch = schemas_for(kind)
-    key = kind.key
-
-    @router.get(f"/{key}", response={200: page_of(out), **ERROR_RESPONSES}, url_name=f"{key}_list",
-                summary=f"List {key}", operation_id=f"resources_{key}_list")
-    def list_(request: HttpRequest, f: Query[ResourceFilter], page: Query[PageParams]):
-        qs, distances = selectors.search(request.auth, kind, filters_from(request, kind, f))
-        return _page(kind, qs, distances, page)
-
-    @router.post(f"/{key}/search", response={200: page_of(out), **ERROR_RESPONSES}, url_name=f"{key}_search",
-                 summary=f"Search {key} (GeoJSON polygon in the body)", operation_id=f"resources_{key}_search")
-    def search_(request: HttpRequest, body: SearchIn, page: Query[PageParams]):
-        qs, distances = selectors.search(request.auth, kind,
-                                         filters_from(request, kind, body, body.polygon, body.filters))
-        return _page(kind, qs, distances, page)
-
-    @router.get(f"/{key}/export", url_name=f"{key}_export", summary=f"Export {key} (xlsx or csv)",
-                operation_id=f"resources_{key}_export")
-    def export_(request: HttpRequest, f: Query[ResourceFilter], format: str = "xlsx"):
-        qs, _ = selectors.search(request.auth, kind, filters_from(request, kind, f), Action.EXPORT)
-        return importers.export_response(kind, qs, format)
-
-    @router.get(f"/{key}/template", url_name=f"{key}_template", summary=f"Empty import template for {key}",
-                operation_id=f"resources_{key}_template")
-    def template_(request: HttpRequest, format: str = "xlsx"):
-        return importers.export_response(kind, kind.model.objects.none(), format, template=True)
-
-    if kind.geo:
-        @router.get(f"/{key}/geojson", url_name=f"{key}_geojson", summary=f"{key} as GeoJSON points",
-                    operation_id=f"resources_{key}_geojson")
-        def geojson_(request: HttpRequest, f: Query[ResourceFilter], crs: str = "wgs84"):
-            check_crs(crs)
-            qs, _ = selectors.search(request.auth, kind, filters_from(request, kind, f))
-            return feature_collection(kind, qs, crs)
-
-    @router.get(f"/{key}/{{int:pk}}", response={200: out, **ERROR_RESPONSES}, url_name=f"{key}_detail",
-                operation_id=f"resources_{key}_detail")
-    def detail_(request: HttpRequest, pk: int):
-        return crud.get_for(request.auth, kind.model, pk)
-
-    if kind.importable:
-        @router.post(f"/{key}/import", response={200: ImportReportOut, **ERROR_RESPONSES, 422: ImportReportOut},
-                     url_name=f"{key}_import", summary=f"Import {key} from .xlsx/.csv (all or nothing)",
-                     operation_id=f"resources_{key}_import")
-        def import_(request: HttpRequest, file: File[UploadedFile]):
-            report = importers.import_file(request.auth, kind, file.name, file.read())
-            return Status(200 if report.ok else 422, report.as_dict())
-
-    if inp is not None:
-        @router.post(f"/{key}", response={201: out, **ERROR_RESPONSES}, url_name=f"{key}_create",
-                     operation_id=f"resources_{key}_create")
-        def create_(request: HttpRequest, data: inp):
-            fields = _resolve_fks(request, kind, data.dict(exclude_unset=True))
-            return Status(201, services.create(request.auth, kind.model, fields))
-
-        @router.patch(f"/{key}/{{int:pk}}", response={200: out, **ERROR_RESPONSES}, url_name=f"{key}_update",
-                      operation_id=f"resources_{key}_update")
-        def update_(request: HttpRequest, pk: int, data: patch):
-            obj = crud.get_for(request.auth, kind.model, pk, Action.CHANGE)
-            return services.update(request.auth, obj, _resolve_fks(request, kind, data.dict(exclude_unset=True)))
-
-        @router.delete(f"/{key}/{{int:pk}}", response={204: None, **ERROR_RESPONSES}, url_name=f"{key}_delete",
-                       operation_id=f"resources_{key}_delete")
-        def delete_(request: HttpRequest, pk: int):
-            services.delete(request.auth, crud.get_for(request.auth, kind.model, pk, Action.DELETE))
-            return Status(204, None)
-
-
 _STOCK_OUT = schemas_for(KINDS["stock"])[0]
 _MOVE_OUT = schemas_for(KINDS["movements"])[0]
 _INSPECTION_OUT = schemas_for(KINDS["inspections"])[0]
@@ -160,7 +32,7 @@ def receive(request: HttpRequest, data: ReceiveIn):
     if data.item_id:
         item = crud.get_for(request.auth, MaterialItem, data.item_id)
     elif data.item_code:
-        item = MaterialItem.objects.filter(code=data.item_code).first()
+        item = selectors.material_by_code(request.auth, data.item_code)
         if item is None:
             raise BadRequest(details={"item_code": [_("未知的物资编码")]}, code="unknown_item")
     else:
@@ -187,7 +59,7 @@ def transfer(request: HttpRequest, pk: int, data: TransferIn):
 @router.post("/stock/{int:pk}/adjust", response={200: _STOCK_OUT, **ERROR_RESPONSES}, url_name="stock_adjust")
 def adjust(request: HttpRequest, pk: int, data: AdjustIn):
     services.adjust(request.auth, pk, data.counted, note=data.note)
-    return StockBatch.objects.get(pk=pk)
+    return crud.get_for(request.auth, StockBatch, pk)
 
 
 @router.post("/stock/{int:pk}/write-off", response={201: _MOVE_OUT, **ERROR_RESPONSES}, url_name="stock_write_off")
@@ -210,6 +82,23 @@ def capability_supply(request: HttpRequest, code: str, f: Query[ResourceFilter])
     return selectors.capability_supply(request.auth, code, filters)
 
 
+class NearestQuery(Schema):
+    lng: float = Field(..., ge=-180, le=180, description="longitude (WGS-84)")
+    lat: float = Field(..., ge=-90, le=90, description="latitude (WGS-84)")
+    capability: str | None = Field(None, max_length=40, description="capability code, e.g. pumping")
+    types: str = Field("teams,equipment,experts", max_length=60, description="comma-separated resource types")
+    radius_km: float = Field(50, gt=0, le=500)
+    limit: int = Field(20, ge=1, le=200)
+
+
+@router.get("/nearest", url_name="resources_nearest",
+            summary="Nearest resources to a point by road travel time, available first (the duty officer's question)")
+def nearest(request: HttpRequest, q: Query[NearestQuery]):
+    types = tuple(t.strip() for t in q.types.split(",") if t.strip())
+    return selectors.nearest(request.auth, q.lng, q.lat, capability=q.capability or None, types=types,
+                             radius_km=q.radius_km, limit=q.limit)
+
+
 @router.get("/readiness", url_name="readiness", summary="Readiness gaps: counts and by owner unit")
 def readiness(request: HttpRequest, within: int | None = None):
     unit = crud.get_for(request.auth, OrgUnit, within) if within else None
@@ -217,7 +106,8 @@ def readiness(request: HttpRequest, within: int | None = None):
     return {"today": data["today"], "counts": data["counts"], "by_unit": data["by_unit"]}
 
 
+# Stock operations are registered before the generic routes so `/stock/{pk}/…` is not shadowed.
 for _kind in KINDS.values():
-    _register(_kind)
+    add_kind_routes(router, _kind)
 
 __all__ = ["router", "StockMovement"]

@@ -15,8 +15,8 @@ from importlib import resources as pkg
 from django.db import transaction
 
 from yingji.core import crud
-from yingji.core.models import OrgUnit
-from yingji.resources.models import Capability, CodeStatus, MaterialItem
+from yingji.core.models import Capability, OrgUnit
+from yingji.resources.models import CodeStatus, MaterialItem
 
 __all__ = ["capability_rows", "material_rows", "seed_catalogue"]
 

@@ -54,29 +54,29 @@ EQUIPMENT_TYPES = [  # (type, name, capabilities, inspection interval days)
                                                                      "patient_transport": "2"}, 60),
 ]
 
-TEAM_SPECS = [  # (specialty, kind, name stem, capabilities, hazard types)
+TEAM_SPECS = [  # (specialty, kind, name stem, capabilities, hazard type codes)
     ("fire", "professional", "消防救援站", {"firefighting": "40", "breaching": None, "high_angle": None},
-     ["火灾", "建筑倒塌"]),
+     ["wsa10009", "public_facility"]),
     ("hazchem", "professional", "危化品应急救援队", {"hazchem": None, "leak_plugging": None,
-                                                  "decontamination": "200"}, ["危险化学品事故"]),
-    ("medical", "professional", "紧急医学救援队", {"medical": "20", "patient_transport": "10"}, ["公共卫生事件"]),
+                                                  "decontamination": "200"}, ["production_safety", "environmental"]),
+    ("medical", "professional", "紧急医学救援队", {"medical": "20", "patient_transport": "10"}, ["public_health"]),
     ("flood", "professional", "防汛抢险队", {"pumping": "2000", "earthwork": "100", "water_rescue": "10"},
-     ["洪涝", "台风"]),
-    ("power", "enterprise", "电力抢修队", {"power_repair": None, "power_supply": "500"}, ["台风", "冰冻"]),
-    ("comms", "enterprise", "通信保障队", {"comms": None, "satellite_comms": "2"}, ["台风", "地震"]),
-    ("water", "social", "水上救援队", {"water_rescue": "15", "swift_water": None}, ["洪涝"]),
+     ["flood", "typhoon"]),
+    ("power", "enterprise", "电力抢修队", {"power_repair": None, "power_supply": "500"}, ["typhoon", "road_icing"]),
+    ("comms", "enterprise", "通信保障队", {"comms": None, "satellite_comms": "2"}, ["typhoon", "earthquake"]),
+    ("water", "social", "水上救援队", {"water_rescue": "15", "swift_water": None}, ["flood"]),
     ("search", "social", "蓝天救援分队", {"search": "20", "collapse_search": None, "search_dog": "2"},
-     ["地震", "山体滑坡"]),
-    ("general", "volunteer", "应急志愿服务队", {"shelter_setup": "50", "food_supply": "500"}, ["洪涝", "台风"]),
-    ("general", "militia", "民兵应急排", {"earthwork": "50", "search": "30"}, ["洪涝", "森林火灾"]),
-    ("mine", "enterprise", "矿山救护队", {"mine_rescue": "15"}, ["矿山事故"]),
-    ("forest_fire", "professional", "森林消防中队", {"forest_fire": "30"}, ["森林火灾"]),
+     ["earthquake", "landslide"]),
+    ("general", "volunteer", "应急志愿服务队", {"shelter_setup": "50", "food_supply": "500"}, ["flood", "typhoon"]),
+    ("general", "militia", "民兵应急排", {"earthwork": "50", "search": "30"}, ["flood", "forest_fire"]),
+    ("mine", "enterprise", "矿山救护队", {"mine_rescue": "15"}, ["production_safety"]),
+    ("forest_fire", "professional", "森林消防中队", {"forest_fire": "30"}, ["forest_fire"]),
 ]
 
-EXPERT_CATEGORIES = [("危险化学品", ["危险化学品事故"]), ("防汛抗旱", ["洪涝", "干旱"]), ("地质灾害", ["山体滑坡", "地震"]),
-                     ("消防", ["火灾"]), ("医疗卫生", ["公共卫生事件"]), ("建筑结构", ["建筑倒塌", "地震"]),
-                     ("气象", ["台风", "暴雨"]), ("电力", ["大面积停电"]), ("交通运输", ["道路交通事故"]),
-                     ("特种设备", ["特种设备事故"])]
+EXPERT_CATEGORIES = [("危险化学品", ["production_safety", "environmental"]), ("防汛抗旱", ["flood", "drought"]), ("地质灾害", ["landslide", "earthquake"]),
+                     ("消防", ["wsa10009"]), ("医疗卫生", ["public_health"]), ("建筑结构", ["public_facility", "earthquake"]),
+                     ("气象", ["typhoon", "rainstorm"]), ("电力", ["public_facility"]), ("交通运输", ["transport"]),
+                     ("特种设备", ["wsa10014"])]
 TITLES = ["高级工程师", "教授级高级工程师", "主任医师", "副教授", "教授", "工程师", "副主任医师"]
 SHELTER_FACILITIES = ["应急供水", "应急供电", "应急厕所", "医疗救护点", "物资储备", "应急广播", "消防设施", "标识系统"]
 
@@ -116,6 +116,17 @@ class _Places:
             round(self.rng.uniform(WEST, EAST), 6), round(self.rng.uniform(SOUTH, NORTH), 6))
 
 
+def _in_city(name: str) -> str:
+    """An address in the demo city: 示范市长安镇, and 示范市应急管理局 (not 示范市示范市应急管理局)."""
+    return name if name.startswith("示范市") else f"示范市{name}"
+
+
+def _unique(name: str, seen: dict[str, int]) -> str:
+    """The second team a unit keeps under one stem is its 第2分队, so no two teams share a name."""
+    seen[name] = seen.get(name, 0) + 1
+    return name if seen[name] == 1 else f"{name}第{seen[name]}分队"
+
+
 def _missing(model, objs: list, key=lambda o: o.code) -> list:
     """Only the objects whose key is not there yet (idempotence)."""
     have = set(model.objects.values_list("code", flat=True)) if hasattr(model, "code") else set()
@@ -123,8 +134,7 @@ def _missing(model, objs: list, key=lambda o: o.code) -> list:
 
 
 def _create(model, objs: list) -> int:
-    for o in objs:
-        prepare(o)
+    prepare(objs)
     crud.bulk_create(None, objs, batch_size=500)
     return len(objs)
 
@@ -147,7 +157,7 @@ def seed(ctx: DemoContext) -> None:
         warehouses.append(Warehouse(
             owner_unit=unit, code=f"CK-{k:03d}", name=f"{unit.name.removeprefix('示范市')}应急物资储备库"
             + (f"（{k}）" if level == "city" else ""), level=level, lng=lng, lat=lat,
-            address=f"示范市{unit.name}", capacity_m3=Decimal(rng.choice((800, 1500, 3000, 6000))),
+            address=_in_city(unit.name), capacity_m3=Decimal(rng.choice((800, 1500, 3000, 6000))),
             area_m2=Decimal(rng.choice((300, 600, 1200, 2500))), keeper=_name(rng), phone=f"0999-8{k:06d}"))
     _create(Warehouse, _missing(Warehouse, warehouses))
     warehouses = list(Warehouse.objects.filter(code__startswith="CK-").select_related("owner_unit").order_by("code"))
@@ -192,15 +202,19 @@ def seed(ctx: DemoContext) -> None:
     # Teams: fire stations and hazchem teams at the fire department, rescue orgs; town, enterprise, social teams.
     team_owners = ([fire] * 12 + ctx.rescue_orgs * 6 + ctx.towns + ctx.enterprises[::8] + socials * 10
                    + ctx.departments[3:7] * 3)
-    teams = []
+    teams, seen_names = [], {}
     for k, unit in enumerate(team_owners[:150], start=1):
         specialty, kind, stem, caps_, hazards = TEAM_SPECS[k % len(TEAM_SPECS)]
-        if unit == fire:
-            specialty, kind, stem, caps_, hazards = TEAM_SPECS[0]
         lng, lat = places.for_unit(unit)
+        name = _unique(f"{unit.name.removeprefix('示范市')}{stem}", seen_names)
+        if unit == fire:  # the fire department's stations, each named after the town it stands in
+            specialty, kind, stem, caps_, hazards = TEAM_SPECS[0]
+            town = ctx.towns[(k * 5) % len(ctx.towns)]
+            lng, lat = places.for_unit(town)
+            name = _unique(f"{town.name}{stem}", seen_names)
         readiness = "not_ready" if k % 23 == 0 else ("standby" if k % 7 == 0 else "ready")
         teams.append(Team(
-            owner_unit=unit, code=f"DW-{k:03d}", name=f"{unit.name.removeprefix('示范市')}{stem}",
+            owner_unit=unit, code=f"DW-{k:03d}", name=name,
             kind=kind, specialty=specialty, level=rng.choice(("city", "county", "grassroots")),
             full_time=kind in ("professional", "enterprise"), headcount=rng.randint(8, 60), capabilities=dict(caps_),
             hazard_types=hazards, service_area="全市" if unit.kind != OrgUnitKind.TOWN else unit.name, lng=lng,
@@ -215,7 +229,7 @@ def seed(ctx: DemoContext) -> None:
             if t.members.exists():
                 continue
             tr = random.Random(t.code)
-            for m in range(tr.randint(5, 10)):
+            for m in range(t.headcount):  # the roster has as many people as the team's headcount
                 members.append(TeamMember(owner_unit=t.owner_unit, team=t, name=_name(tr),
                                           role="队长" if m == 0 else ("副队长" if m == 1 else "队员"),
                                           squad=f"第{m % 3 + 1}分队", phone=f"13{tr.randint(100000000, 999999999)}",
@@ -232,7 +246,7 @@ def seed(ctx: DemoContext) -> None:
         last = today - dt.timedelta(days=rng.randint(0, interval - 1))
         if k % 19 == 0:
             last = today - dt.timedelta(days=interval + rng.randint(1, 90))
-        status = "maintenance" if k % 41 == 0 else ("deployed" if k % 53 == 0 else "available")
+        status = "maintenance" if k % 41 == 0 else "available"
         equipment.append(Equipment(owner_unit=unit, code=f"ZB-{k:05d}", name=name, equipment_type=etype,
                                    model_no=f"{etype[:1]}-{rng.randint(100, 999)}", status=status, team=team,
                                    capabilities=dict(caps_), lng=lng, lat=lat, inspection_interval_days=interval,

@@ -1,182 +1,27 @@
-"""Reads of the resource registry, always restricted; the geographic filters and the readiness picture.
-
-Distance: an indexed lat/lng bounding box in SQL first, then the exact haversine in Python (numpy) on the few
-rows left. Polygon: the polygon's bounds in SQL, then shapely's vectorised point-in-polygon.
-"""
+"""Reads of the resource registry beyond the generic lists: the readiness picture and capability supply."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-import numpy as np
-import shapely
-from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core import permissions
-from yingji.core.errors import BadRequest
-from yingji.core.models import OrgUnit
+from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.kinds.search import Filters, search
+from yingji.core.kinds.views import plain_number
+from yingji.core.models import Availability, Capability, OrgUnit
 from yingji.core.roles import Action
-from yingji.domain.geo.distance import EARTH_RADIUS_M, haversine_m
 from yingji.resources.models import Equipment, EquipmentStatus, Readiness, StockBatch, Team, Warehouse
-from yingji.resources.models.base import band_of
-from yingji.resources.registry import Kind
+from yingji.resources.registry import KINDS
 
-__all__ = ["Filters", "parse_point", "parse_bbox", "parse_polygon", "search", "in_box", "within_radius", "readiness",
-           "capability_supply"]
+__all__ = ["readiness", "capability_supply", "nearest", "material_by_code", "ExpiryWatch", "expiry_watch", "LIMIT"]
 
-
-
-@dataclass
-class Filters:
-    within: OrgUnit | None = None
-    q: str | None = None
-    capability: str | None = None
-    exact: dict | None = None
-    near: tuple[float, float] | None = None  # (lng, lat)
-    radius_km: float | None = None
-    bbox: tuple[float, float, float, float] | None = None  # (west, south, east, north)
-    polygon: object | None = None  # shapely geometry
-    below_min: bool = False
-    expiring_days: int | None = None
-    overdue: bool = False
-
-
-def parse_point(text: str) -> tuple[float, float]:
-    try:
-        lng, lat = (float(v) for v in text.split(","))
-    except ValueError:
-        raise BadRequest(_("near 格式应为 经度,纬度"), code="bad_near") from None
-    if not (-180 <= lng <= 180 and -90 <= lat <= 90):
-        raise BadRequest(_("near 坐标超出范围"), code="bad_near")
-    return lng, lat
-
-
-def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    try:
-        w, s, e, n = (float(v) for v in text.split(","))
-    except ValueError:
-        raise BadRequest(_("bbox 格式应为 西,南,东,北"), code="bad_bbox") from None
-    if not (w <= e and s <= n):
-        raise BadRequest(_("bbox 格式应为 西,南,东,北"), code="bad_bbox")
-    return w, s, e, n
-
-
-def parse_polygon(geojson) -> object:
-    import json
-
-    try:
-        data = json.loads(geojson) if isinstance(geojson, str) else geojson
-        data = data.get("geometry", data)
-        geom = shapely.geometry.shape(data)
-    except Exception:  # noqa: BLE001 — anything unparsable is the caller's input
-        raise BadRequest(_("polygon 不是有效的 GeoJSON 面"), code="bad_polygon") from None
-    if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
-        raise BadRequest(_("polygon 不是有效的 GeoJSON 面"), code="bad_polygon")
-    return geom
-
-
-def _box_around(lng: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
-    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    coslat = max(math.cos(math.radians(lat)), 1e-6)
-    dlng = min(180.0, math.degrees(radius_m / (EARTH_RADIUS_M * coslat)))
-    return lng - dlng, lat - dlat, lng + dlng, lat + dlat
-
-
-MAX_BANDS = 2000
-
-
-def in_box(qs: QuerySet, w: float, s: float, e: float, n: float) -> QuerySet:
-    """Rows of `qs` inside the box, through the (lat_band, lng, lat) index: one index range per band."""
-    qs = qs.filter(lat__gte=s, lat__lte=n, lng__gte=w, lng__lte=e)
-    first, last = band_of(s), band_of(n)
-    if last - first < MAX_BANDS:
-        qs = qs.filter(lat_band__in=RawSQL(",".join(str(b) for b in range(first, last + 1)), []))
-    return qs
-
-
-def within_radius(qs: QuerySet, lng: float, lat: float, radius_m: float) -> dict[int, float]:
-    """{pk: metres} of rows of `qs` within `radius_m` of the point: SQL bounding box, then exact haversine."""
-    w, s, e, n = _box_around(lng, lat, radius_m)
-    rows = list(in_box(qs, w, s, e, n).order_by().values_list("pk", "lat", "lng"))
-    if not rows:
-        return {}
-    arr = np.asarray(rows, dtype=float)
-    dist = haversine_m(lng, lat, arr[:, 2], arr[:, 1])
-    keep = dist <= radius_m
-    return dict(zip(arr[keep, 0].astype(np.int64).tolist(), dist[keep].tolist(), strict=True))
-
-
-def _only_ids(qs: QuerySet, ids) -> QuerySet:
-    """`qs` narrowed to `ids` (ints we computed): inlined, because preparing thousands of parameters one by one
-    costs more than the spatial query itself."""
-    text = ",".join(str(int(i)) for i in ids)
-    if not text:
-        return qs.none()
-    return qs.filter(pk__in=RawSQL(text, []))
-
-
-def _scope_field(model) -> str:
-    return "owner_unit__path"
-
-
-def search(user, kind: Kind, f: Filters, action: str = Action.VIEW) -> tuple[QuerySet, dict[int, float] | None]:
-    """The restricted, filtered queryset of one resource type, and distances in metres when `near` was given."""
-    qs = kind.model._default_manager.restrict(user, action)
-    if f.within is not None:
-        qs = qs.filter(**{f"{_scope_field(kind.model)}__startswith": f.within.path})
-    if f.q:
-        cond = Q()
-        for name in kind.search:
-            cond |= Q(**{f"{name}__icontains": f.q})
-        qs = qs.filter(cond)
-    for name, value in (f.exact or {}).items():
-        if name not in kind.filters:
-            raise BadRequest(_("不支持的筛选条件：%(n)s") % {"n": name}, code="bad_filter")
-        if value in (None, ""):
-            continue
-        values = value.split(",") if isinstance(value, str) and "," in value else [value]
-        qs = qs.filter(**{f"{name}__in": values})
-    if f.capability:
-        if not kind.capable:
-            raise BadRequest(_("该类资源没有能力标签"), code="bad_filter")
-        for code in f.capability.split(","):
-            qs = qs.filter(capability_index__contains=f",{code.strip()},")
-    if f.below_min:
-        qs = qs.filter(quantity__lt=F("min_quantity"))
-    if f.expiring_days is not None:
-        today = timezone.localdate()
-        qs = qs.filter(expiry_date__lte=today + dt.timedelta(days=f.expiring_days), quantity__gt=0)
-    if f.overdue:
-        qs = qs.filter(next_inspection_due__lt=timezone.localdate()).exclude(status=EquipmentStatus.RETIRED)
-    geo_filter = f.near is not None or f.bbox is not None or f.polygon is not None
-    if geo_filter and not kind.geo:
-        raise BadRequest(_("该类资源没有位置，不能按位置筛选"), code="bad_filter")
-    if f.bbox is not None:
-        qs = in_box(qs, *f.bbox)
-    if f.polygon is not None:
-        w, s, e, n = f.polygon.bounds
-        rows = list(in_box(qs, w, s, e, n).order_by().values_list("pk", "lng", "lat"))
-        if rows:
-            arr = np.asarray(rows, dtype=float)
-            inside = shapely.contains_xy(f.polygon, arr[:, 1], arr[:, 2]) | shapely.intersects_xy(
-                f.polygon.boundary, arr[:, 1], arr[:, 2])
-            ids = [int(pk) for pk in arr[inside, 0]]
-        else:
-            ids = []
-        qs = _only_ids(qs, ids)
-    distances = None
-    if f.near is not None:
-        if not f.radius_km or f.radius_km <= 0:
-            raise BadRequest(_("按距离筛选需要 radius_km（大于零）"), code="bad_near")
-        distances = within_radius(qs, f.near[0], f.near[1], f.radius_km * 1000)
-        qs = _only_ids(qs, distances)
-    return qs, distances
+LIMIT = 50  # rows per dashboard table; each says how many more there are and links to the full list
 
 
 def readiness(user, within: OrgUnit | None = None, today: dt.date | None = None) -> dict:
@@ -207,6 +52,16 @@ def readiness(user, within: OrgUnit | None = None, today: dt.date | None = None)
     tally(overdue, "overdue")
     tally(not_ready, "not_ready")
     rows = sorted(by_unit.values(), key=lambda r: -(r["below_min"] + r["expiring_30"] + r["overdue"] + r["not_ready"]))
+
+    def with_units(batches) -> list:
+        """Quantities as a duty officer reads them: `120 箱`, never 1.2E+2 or 246.000."""
+        out = list(batches)
+        for b in out:
+            unit = b.item.unit_of_measure
+            b.quantity_text = f"{plain_number(b.quantity)} {unit}".strip()
+            b.min_quantity_text = f"{plain_number(b.min_quantity)} {unit}".strip()
+        return out
+
     return {
         "today": today,
         "counts": {
@@ -215,11 +70,11 @@ def readiness(user, within: OrgUnit | None = None, today: dt.date | None = None)
             "below_min": below.count(), "expiring_30": exp30.count(), "expiring_90": exp90.count(),
             "expired": expired.count(), "overdue": overdue.count(), "not_ready": not_ready.count(),
         },
-        "below_min": below.select_related("warehouse", "item").order_by("warehouse__code")[:50],
-        "expiring": exp90.select_related("warehouse", "item").order_by("expiry_date")[:50],
-        "overdue": overdue.select_related("owner_unit").order_by("next_inspection_due")[:50],
-        "not_ready": not_ready.select_related("owner_unit").order_by("code")[:50],
-        "by_unit": rows[:30],
+        "below_min": with_units(below.select_related("warehouse", "item").order_by("warehouse__code")[:LIMIT]),
+        "expiring": with_units(exp90.select_related("warehouse", "item").order_by("expiry_date")[:LIMIT]),
+        "overdue": overdue.select_related("owner_unit").order_by("next_inspection_due")[:LIMIT],
+        "not_ready": not_ready.select_related("owner_unit").order_by("code")[:LIMIT],
+        "by_unit": rows[:30], "by_unit_total": len(rows),
         "can_see": permissions.can(user, Action.VIEW, Warehouse),
     }
 
@@ -227,22 +82,19 @@ def readiness(user, within: OrgUnit | None = None, today: dt.date | None = None)
 def capability_supply(user, code: str, f: Filters) -> dict:
     """Who offers capability `code` (teams, equipment, facilities), with quantities and their total — what an
     incident asking for "排涝 5,000 m³/h within 10 km" needs to see. Unavailable providers are listed apart."""
-    from yingji.resources.models import Capability
-    from yingji.resources.registry import KINDS
-
     cap = Capability.objects.filter(code=code).first()
     if cap is None:
-        from yingji.core.errors import NotFound
-
         raise NotFound(_("未知的能力代码：%(c)s") % {"c": code})
     providers, total = [], Decimal(0)
     for key in ("teams", "equipment", "facilities"):
         kind = KINDS[key]
         qs, distances = search(user, kind, Filters(within=f.within, capability=code, near=f.near,
                                                    radius_km=f.radius_km, bbox=f.bbox, polygon=f.polygon))
+        if kind.dispatchable:
+            qs = kind.model.with_availability(qs)
         for obj in qs.select_related("owner_unit")[:2000]:
             qty = obj.capabilities.get(code)
-            available = _available(obj)
+            available = (obj.availability == Availability.AVAILABLE) if kind.dispatchable else True
             if available and qty is not None:
                 total += Decimal(qty)
             providers.append({
@@ -255,6 +107,99 @@ def capability_supply(user, code: str, f: Filters) -> dict:
             "providers": providers}
 
 
-def _available(obj) -> bool:
-    status = getattr(obj, "readiness", None) or getattr(obj, "status", None)
-    return status in (None, "", Readiness.READY, Readiness.STANDBY, EquipmentStatus.AVAILABLE)
+NEAREST_TYPES = ("teams", "equipment", "experts")
+
+
+def nearest(user, lng: float, lat: float, *, capability: str | None = None, types=NEAREST_TYPES,
+            radius_km: float = 50.0, limit: int = 20, candidates: int = 200) -> dict:
+    """The duty officer's question: which teams and equipment (with a capability) can get to this point
+    first? Candidates within `radius_km` by straight line (the indexed band query), the nearest
+    `candidates` of each type timed on the road graph (core.travel), ranked available first, then by
+    travel time. Times off the network are straight-line estimates and say so."""
+    from yingji.core import privacy, travel
+    from yingji.core.models.place import check_point
+
+    errors = check_point(lat, lng)
+    if errors:
+        raise ValidationFailed(details=errors)
+    rows = []
+    for key in types:
+        kind = KINDS.get(key)
+        if kind is None or not kind.dispatchable:
+            raise ValidationFailed(details={"types": [_("不支持的资源类型：%(k)s") % {"k": key}]})
+        cap = capability if kind.capable else None
+        if capability and not kind.capable:
+            continue
+        qs, distances = search(user, kind, Filters(capability=cap, near=(lng, lat), radius_km=radius_km))
+        ids = sorted(distances, key=distances.get)[:candidates]
+        objs = kind.model.with_availability(kind.model.objects.filter(pk__in=ids)).select_related("owner_unit")
+        for obj in privacy.redacted(user, objs):
+            rows.append((key, obj, distances[obj.pk]))
+    if not rows:
+        return {"point": [lng, lat], "estimated": False, "items": []}
+    graph = travel.provider()
+    times = graph.travel_times_to((lng, lat), travel.snap_places([o for _k, o, _d in rows], graph))
+    items = []
+    for (key, obj, dist), secs, est in zip(rows, times.tolist(), times.estimated.tolist(), strict=True):
+        items.append({
+            "resource_type": key, "resource_id": obj.pk, "name": str(obj), "unit": obj.owner_unit.name,
+            "availability": obj.availability, "availability_label": str(obj.get_availability_display()),
+            "quantity": (obj.capabilities or {}).get(capability) if capability and hasattr(obj, "capabilities")
+            else None,
+            "headcount": getattr(obj, "headcount", None), "readiness": getattr(obj, "readiness", None),
+            "phone": getattr(obj, "duty_phone", None) or getattr(obj, "phone", None) or "",
+            "distance_m": round(dist, 1), "travel_time_s": None if secs == float("inf") else round(secs, 1),
+            "estimated": bool(est), "lng": obj.lng, "lat": obj.lat,
+            "url": f"/resources/{key}/{obj.pk}/",
+        })
+    items.sort(key=lambda i: (i["availability"] != Availability.AVAILABLE,
+                              i["travel_time_s"] if i["travel_time_s"] is not None else float("inf")))
+    return {"point": [lng, lat], "estimated": bool(times.any_estimated), "items": items[:limit]}
+
+
+def material_by_code(user, code: str):
+    """A catalogue item by its 7-digit code, or None."""
+    from yingji.resources.models import MaterialItem
+
+    return MaterialItem.objects.restrict(user).filter(code=code).first()
+
+
+@dataclass
+class ExpiryWatch:
+    """What one owner unit must act on: batches expiring soon (or expired) and equipment overdue for inspection.
+    Rows are (id, label, date, url)."""
+
+    unit: OrgUnit
+    batches: list[tuple[int, str, dt.date, str]]
+    equipment: list[tuple[int, str, dt.date, str]]
+
+
+def expiry_watch(today: dt.date | None = None, days: int = 30) -> list[ExpiryWatch]:
+    """Every unit's expiring stock (within `days`, quantity left) and overdue inspections, for the periodic scan.
+
+    A system read (the scan runs as the system, for every unit), so it is not narrowed by a user."""
+    from django.urls import reverse
+
+    today = today or timezone.localdate()
+    by_unit: dict[int, ExpiryWatch] = {}
+    units = {}
+
+    def slot(unit_id: int) -> ExpiryWatch:
+        if unit_id not in by_unit:
+            by_unit[unit_id] = ExpiryWatch(units[unit_id], [], [])
+        return by_unit[unit_id]
+
+    batches = list(StockBatch.objects.select_related("item", "owner_unit")
+                   .filter(quantity__gt=0, expiry_date__lte=today + dt.timedelta(days=days))
+                   .order_by("expiry_date", "pk"))
+    equipment = list(Equipment.objects.select_related("owner_unit").filter(next_inspection_due__lt=today)
+                     .exclude(status=EquipmentStatus.RETIRED).order_by("next_inspection_due", "pk"))
+    for obj in [*batches, *equipment]:
+        units[obj.owner_unit_id] = obj.owner_unit
+    for b in batches:
+        slot(b.owner_unit_id).batches.append(
+            (b.pk, str(b), b.expiry_date, reverse("resources:detail", kwargs={"key": "stock", "pk": b.pk})))
+    for e in equipment:
+        slot(e.owner_unit_id).equipment.append(
+            (e.pk, str(e), e.next_inspection_due, reverse("resources:detail", kwargs={"key": "equipment", "pk": e.pk})))
+    return [by_unit[k] for k in sorted(by_unit)]

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from yingji.core import audit, crud, permissions
-from yingji.core.errors import ValidationFailed
+from yingji.core.errors import Conflict, ValidationFailed, YingjiError
+from yingji.core.kinds import importer
+from yingji.core.kinds import services as kind_services
 from yingji.core.roles import Action
 from yingji.resources.models import (
     Equipment,
@@ -30,72 +33,37 @@ from yingji.resources.models import (
 
 __all__ = [
     "create", "update", "delete", "to_quantity", "receive", "issue", "transfer", "adjust", "write_off_expired",
-    "add_member", "record_inspection",
+    "add_member", "record_inspection", "import_stock_rows", "link_errors",
 ]
 
 
-# Children that belong to their parent's unit: (model, parent field) and, per parent model, its children.
-_OWNING_PARENT = {StockBatch: "warehouse", TeamMember: "team", Inspection: "equipment"}
-_CHILDREN_OF = {Warehouse: [(StockBatch, "warehouse"), (StockMovement, "batch__warehouse")],
-                Team: [(TeamMember, "team")], Equipment: [(Inspection, "equipment")]}
+def _kind(model):
+    from yingji.resources.registry import kind_of_model
+
+    return kind_of_model(model)
 
 
-def _owner_from_parent(model, fields: dict) -> dict:
-    """Batches, members and inspections belong to their parent's owner unit, whatever the input says."""
-    parent_field = _OWNING_PARENT.get(model)
-    if parent_field and fields.get(parent_field) is not None:
-        fields["owner_unit"] = fields[parent_field].owner_unit
-    return fields
+def link_errors(obj: models.Model) -> dict[str, list[str]]:
+    """Links across units the registry refuses: equipment is attached only to a team of its own unit."""
+    team = obj.team if isinstance(obj, Equipment) and obj.team_id else None
+    if team is not None and team.owner_unit_id != obj.owner_unit_id:
+        return {"team": [_("只能配属给本单位的队伍（“%(team)s”属于其他单位）") % {"team": team.name}]}
+    return {}
 
 
 def create(actor, model: type[models.Model], fields: dict) -> models.Model:
-    fields = _owner_from_parent(model, dict(fields))
-    return crud.create(actor, model(**fields))
+    """Create a registry object (the kernel's generic write, with the registry's own rules as Kind hooks)."""
+    return kind_services.create(actor, _kind(model), fields)
 
 
 def update(actor, obj: models.Model, changes: dict) -> models.Model:
     if isinstance(obj, StockBatch) and "quantity" in changes:
         raise ValidationFailed(_("库存数量只能通过出入库记录变更"), details={"quantity": [_("请使用入库、出库或盘点调整")]})
-    changes = _owner_from_parent(type(obj), dict(changes))
-    with transaction.atomic():
-        old_owner = obj.owner_unit_id
-        obj = crud.update(actor, obj, changes)
-        if obj.owner_unit_id != old_owner:
-            _move_children(actor, obj)
-    return obj
-
-
-def _move_children(actor, parent: models.Model) -> None:
-    """A parent handed to another unit takes its children along (one UPDATE each, every row audited)."""
-    for child_model, path in _CHILDREN_OF.get(type(parent), []):
-        rows = list(child_model.objects.filter(**{path: parent}).exclude(owner_unit=parent.owner_unit_id))
-        if not rows:
-            continue
-        child_model.objects.filter(pk__in=[r.pk for r in rows]).update(owner_unit=parent.owner_unit_id)
-        changes = []
-        for r in rows:
-            before = audit.snapshot(r)
-            r.owner_unit_id = parent.owner_unit_id
-            r.owner_unit = parent.owner_unit
-            changes.append(audit.Change.of("move", r, before, audit.snapshot(r)))
-        audit.record_many(changes, actor)
+    return kind_services.update(actor, _kind(type(obj)), obj, changes)
 
 
 def delete(actor, obj: models.Model) -> None:
-    """Delete through crud; rows the database removes or detaches along with it are audited too."""
-    with transaction.atomic():
-        changes = []
-        if isinstance(obj, Team):
-            changes += [audit.Change.of("delete", m, audit.snapshot(m), None) for m in obj.members.all()]
-            for e in Equipment.objects.filter(team=obj):
-                before = audit.snapshot(e)
-                e.team_id = None
-                changes.append(audit.Change.of("update", e, before, audit.snapshot(e)))
-        if isinstance(obj, Equipment):
-            changes += [audit.Change.of("delete", i, audit.snapshot(i), None) for i in obj.inspections.all()]
-        crud.delete(actor, obj)
-        if changes:
-            audit.record_many(changes, actor)
+    kind_services.delete(actor, _kind(type(obj)), obj)
 
 
 def to_quantity(value, field: str = "quantity", allow_zero: bool = False) -> Decimal:
@@ -107,6 +75,19 @@ def to_quantity(value, field: str = "quantity", allow_zero: bool = False) -> Dec
         raise ValidationFailed(details={field: [_("数量不是有效的数字")]})
     if qty < 0 or (qty == 0 and not allow_zero):
         raise ValidationFailed(details={field: [_("数量必须大于零") if not allow_zero else _("数量不能为负")]})
+    return _fits_ledger(qty, field)
+
+
+# The ledger's columns are numeric(14,3): PostgreSQL refuses more, SQLite would keep it; both refuse it here.
+LEDGER_MAX = Decimal("99999999999.999")
+LEDGER_STEP = Decimal("0.001")
+
+
+def _fits_ledger(qty: Decimal, field: str = "quantity") -> Decimal:
+    if abs(qty) > LEDGER_MAX:
+        raise ValidationFailed(details={field: [_("数量过大（最多 %(max)s）") % {"max": "99,999,999,999.999"}]})
+    if qty != qty.quantize(LEDGER_STEP):
+        raise ValidationFailed(details={field: [_("数量最多保留 3 位小数")]})
     return qty
 
 
@@ -114,6 +95,7 @@ def _move(actor, batch: StockBatch, kind: str, delta: Decimal, *, incident_ref: 
           counterpart: StockBatch | None = None) -> StockMovement:
     """Apply `delta` to a batch already locked by the caller, and append the movement (both audited)."""
     new_qty = batch.quantity + delta
+    _fits_ledger(new_qty)
     if new_qty < 0:
         raise ValidationFailed(
             _("库存不足：%(name)s 现有 %(have)s，需 %(want)s")
@@ -164,20 +146,36 @@ def issue(actor, batch: StockBatch | int, quantity, *, incident_ref: str = "", n
         return _move(actor, locked, kind, -qty, incident_ref=incident_ref, note=note)
 
 
+def _batch_in(actor, warehouse: Warehouse, source: StockBatch) -> StockBatch:
+    """The target batch for a transfer: existing, or created — also when another transfer creates it at the
+    same moment (the unique (warehouse, item, batch_no) row is then fetched instead of failing)."""
+    key = {"warehouse": warehouse, "item": source.item, "batch_no": source.batch_no}
+    target = StockBatch.objects.filter(**key).first()
+    if target is not None:
+        return target
+    try:
+        with transaction.atomic():
+            return create(actor, StockBatch, {**key, "production_date": source.production_date,
+                                              "expiry_date": source.expiry_date})
+    except Conflict:
+        target = StockBatch.objects.filter(**key).first()
+        if target is None:
+            raise
+        return target
+
+
 def transfer(actor, batch: StockBatch | int, to_warehouse: Warehouse, quantity, *, note: str = "") -> StockBatch:
     """Move stock to another warehouse (same item and batch number); needs change rights on both sides.
 
-    Both batch rows are locked in primary-key order, so two opposite transfers queue instead of deadlocking."""
+    The target batch is found or created first; then both batch rows are locked in primary-key order, and only
+    then is anything appended: two opposite transfers queue instead of deadlocking, and a transfer never waits
+    on a lock while holding another writer's chain."""
     qty = to_quantity(quantity)
     with transaction.atomic():
         source = crud.get_for(actor, StockBatch, batch.pk if isinstance(batch, StockBatch) else batch, Action.CHANGE)
         if to_warehouse.pk == source.warehouse_id:
             raise ValidationFailed(details={"to_warehouse": [_("调入库不能与调出库相同")]})
-        target = StockBatch.objects.filter(warehouse=to_warehouse, item=source.item, batch_no=source.batch_no).first()
-        if target is None:
-            target = create(actor, StockBatch, {
-                "warehouse": to_warehouse, "item": source.item, "batch_no": source.batch_no,
-                "production_date": source.production_date, "expiry_date": source.expiry_date})
+        target = _batch_in(actor, to_warehouse, source)
         locked = {pk: _locked(actor, pk) for pk in sorted((source.pk, target.pk))}
         source, target = locked[source.pk], locked[target.pk]
         _move(actor, source, MovementKind.TRANSFER_OUT, -qty, note=note, counterpart=target)
@@ -228,3 +226,37 @@ def record_inspection(actor, equipment: Equipment, inspected_on: dt.date, *, pas
         if changes:
             crud.update(actor, equipment, changes)
     return record
+
+
+def import_stock_rows(actor, kind, pending, report, progress) -> None:
+    """Stock rows are receipts: each goes through the ledger; any refused row rolls everything back."""
+    headers = dict(kind.columns)
+    with transaction.atomic():
+        for k, (n, values) in enumerate(pending, start=1):
+            try:
+                with transaction.atomic():
+                    probe = StockBatch(owner_unit=values["warehouse"].owner_unit, **{
+                        k2: v for k2, v in values.items() if k2 != "quantity"})
+                    probe.clean()
+                    receive(actor, values["warehouse"], values["item"], values["quantity"],
+                                     batch_no=values.get("batch_no") or "",
+                                     production_date=values.get("production_date"),
+                                     expiry_date=values.get("expiry_date"), min_quantity=values.get("min_quantity"))
+                report.created += 1
+            except ValidationError as exc:
+                for name, messages in crud.validation_details(exc).items():
+                    for message in messages:
+                        report.errors.append(importer.RowError(n, headers.get(name, name), message))
+            except YingjiError as exc:
+                details = exc.details if isinstance(exc.details, dict) else {}
+                if not details:
+                    report.errors.append(importer.RowError(n, "", exc.message))
+                for name, messages in details.items():
+                    for message in messages if isinstance(messages, list) else [messages]:
+                        report.errors.append(importer.RowError(n, headers.get(name, name), str(message)))
+            if progress and k % importer.CHUNK == 0:
+                progress(len(pending) + k, len(pending) * 2)
+        if report.errors:
+            transaction.set_rollback(True)
+
+

@@ -42,7 +42,7 @@ def test_every_table_is_valid_json_and_keeps_its_provenance(name):
     text = resources.files("yingji.domain.standards").joinpath("data", name).read_text(encoding="utf-8")
     table = json.loads(text)
     # Every table says where it comes from and how sure we are (somewhere in its text).
-    assert any(k in text for k in ('"source', '"standard"', '"normative_status"')), name
+    assert any(k in text for k in ('"cited"', '"source', '"standard"', '"normative_status"')), name
     assert any(k in text for k in ("verification", "status")), name
     assert isinstance(table, dict)
 

@@ -7,6 +7,7 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
+from ._coverage import CoverageModel, coverage_model
 from ._problem import Problem
 from .errors import SolverFailed
 
@@ -14,17 +15,12 @@ __all__ = ["max_coverage", "min_time_with_coverage", "min_time_with_targets", "c
 
 # Exactness: compare against brute force needs the true optimum, not HiGHS's default 0.01% gap.
 _MIP_REL_GAP = 1e-9
-# Stage 2 may give back this much coverage (relative) so the solver's feasibility tolerance never makes
-# the stage-1 optimum look infeasible; coverage values of distinct integer choices differ by far more.
-COVERAGE_SLACK = 1e-7
 
 
-def _once_rows(problem: Problem, pairs: NDArray[np.int64], extra_cols: int) -> coo_array:
+def _once_rows(problem: Problem, pairs: NDArray[np.int64]) -> coo_array:
     # Each resource used at most once: Σ_{p of r} x_p ≤ 1.
     n = pairs.size
-    return coo_array(
-        (np.ones(n), (problem.pair_r[pairs], np.arange(n))), shape=(len(problem.resources), n + extra_cols)
-    )
+    return coo_array((np.ones(n), (problem.pair_r[pairs], np.arange(n))), shape=(len(problem.resources), n))
 
 
 def _capped_units(problem: Problem, pairs: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -33,61 +29,62 @@ def _capped_units(problem: Problem, pairs: NDArray[np.int64]) -> NDArray[np.floa
 
 
 def _solve(
-    cost: NDArray[np.float64], constraints: list[LinearConstraint], integrality: NDArray[np.float64]
+    cost: NDArray[np.float64],
+    constraints: list[LinearConstraint],
+    integrality: NDArray[np.float64],
+    upper: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    def run(presolve: bool):
-        return milp(
-            cost,
-            constraints=constraints,
-            integrality=integrality,
-            bounds=Bounds(np.zeros(cost.size), np.ones(cost.size)),
-            options={"mip_rel_gap": _MIP_REL_GAP, "presolve": presolve},
-        )
-
-    result = run(presolve=True)
-    if result.status == 2:
-        # HiGHS's presolve can declare a coverage floor that sits on a fraction such as 2/3 infeasible,
-        # though stage 1 just found a solution meeting it; without presolve the same model solves.
-        result = run(presolve=False)
+    # Presolve off: on these models HiGHS's presolve has called a met coverage floor infeasible and has
+    # returned a worse stage-2 optimum together with a wrong bound (tests/domain/dispatch keeps both as
+    # examples). Branch and bound on the model as written costs little at dispatch sizes.
+    result = milp(
+        cost,
+        constraints=constraints,
+        integrality=integrality,
+        bounds=Bounds(np.zeros(cost.size), upper),
+        options={"mip_rel_gap": _MIP_REL_GAP, "presolve": False},
+    )
     if result.status != 0 or result.x is None:
         raise SolverFailed(f"MILP solver stopped without an optimum: {result.message}")
     return result.x
 
 
-def _coverage_model(problem: Problem) -> tuple[csr_array, NDArray[np.float64], NDArray[np.float64]]:
-    """Rows: once-per-resource, then q_d·m_d − Σ c_p x_p ≤ 0 (m_d = fraction of line d met, in [0, 1])."""
-    n, lines = problem.pair_r.size, len(problem.demands)
-    pairs = np.arange(n)
-    rows = np.concatenate((problem.pair_d, np.arange(lines)))
-    cols = np.concatenate((pairs, n + np.arange(lines)))
-    vals = np.concatenate((-_capped_units(problem, pairs), problem.quantity))
-    backed = coo_array((vals, (rows, cols)), shape=(lines, n + lines))
-    matrix = csr_array(vstack([_once_rows(problem, pairs, lines), backed]))
-    upper = np.concatenate((np.ones(len(problem.resources)), np.zeros(lines)))
-    coverage_row = np.concatenate((np.zeros(n), problem.priority))
-    return matrix, upper, coverage_row
+def _upper(problem: Problem, model: CoverageModel) -> NDArray[np.float64]:
+    return np.concatenate((np.ones(problem.pair_r.size), model.line_upper))
 
 
-def max_coverage(problem: Problem) -> float:
-    """Stage 1: the largest achievable Σ priority × fraction met."""
-    matrix, upper, coverage_row = _coverage_model(problem)
-    integrality = np.concatenate((np.ones(problem.pair_r.size), np.zeros(len(problem.demands))))
-    x = _solve(-coverage_row, [LinearConstraint(matrix, -np.inf, upper)], integrality)
-    return problem.coverage(np.flatnonzero(x[: problem.pair_r.size] > 0.5))
+def max_coverage(problem: Problem) -> NDArray[np.int64]:
+    """Stage 1: pairs reaching the largest achievable Σ priority × fraction met."""
+    model = coverage_model(problem)
+    n = problem.pair_r.size
+    cost = -np.concatenate((np.zeros(n), model.weights))
+    x = _solve(
+        cost,
+        [LinearConstraint(model.matrix, -np.inf, model.upper)],
+        model.integrality(n),
+        _upper(problem, model),
+    )
+    return np.flatnonzero(x[:n] > 0.5)
 
 
-def min_time_with_coverage(problem: Problem, coverage: float) -> NDArray[np.int64]:
-    """Stage 2, general form: least weighted arrival time among choices keeping at least `coverage`."""
-    matrix, upper, coverage_row = _coverage_model(problem)
+def min_time_with_coverage(problem: Problem, reference: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Stage 2, general form: least weighted arrival time among choices covering at least as much as
+    the pairs `reference` (the stage-1 answer), which is itself a feasible answer and so a bound.
+
+    The answer is checked: if it covers less than `reference` or takes longer, `reference` is returned."""
+    model = coverage_model(problem)
     n, lines = problem.pair_r.size, len(problem.demands)
     cost = np.concatenate((problem.priority[problem.pair_d] * problem.pair_t, np.zeros(lines)))
-    floor = coverage - COVERAGE_SLACK * max(1.0, coverage)
+    floor = model.floor(problem, reference)
     constraints = [
-        LinearConstraint(matrix, -np.inf, upper),
-        LinearConstraint(coverage_row.reshape(1, -1), floor, np.inf),
+        LinearConstraint(model.matrix, -np.inf, model.upper),
+        LinearConstraint(np.concatenate((np.zeros(n), model.weights)).reshape(1, -1), floor, np.inf),
     ]
-    x = _solve(cost, constraints, np.concatenate((np.ones(n), np.zeros(lines))))
-    return np.flatnonzero(x[:n] > 0.5)
+    x = _solve(cost, constraints, model.integrality(n), _upper(problem, model))
+    chosen = np.flatnonzero(x[:n] > 0.5)
+    if model.score(problem, chosen) < floor or problem.objective(chosen) > problem.objective(reference):
+        return reference
+    return chosen
 
 
 def _cover_model(
@@ -98,7 +95,7 @@ def _cover_model(
     cover = coo_array(
         (_capped_units(problem, pairs), (problem.pair_d[pairs], np.arange(n))), shape=(lines, n)
     )
-    matrix = csr_array(vstack([_once_rows(problem, pairs, 0), cover]))
+    matrix = csr_array(vstack([_once_rows(problem, pairs), cover]))
     lower = np.concatenate((np.full(len(problem.resources), -np.inf), targets))
     upper = np.concatenate((np.ones(len(problem.resources)), np.full(lines, np.inf)))
     cost = problem.priority[problem.pair_d[pairs]] * problem.pair_t[pairs]

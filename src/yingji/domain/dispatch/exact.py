@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _milp
+from ._coverage import COVERAGE_SLACK
 from ._explain import to_allocation
 from ._pricing import integral_units, pair_lower_bounds
 from ._problem import Problem, build_problem
@@ -48,17 +49,17 @@ def allocate(
     bound = problem.coverage_bound()
     seed = baseline
     if problem.coverage(baseline) >= bound * (1 - 1e-12):
-        coverage = bound  # greedy reaches the upper bound, so stage 1 is settled without a solve
+        best = baseline  # greedy reaches the upper bound, so stage 1 is settled without a solve
     else:
-        coverage = _milp.max_coverage(problem)
+        best = _milp.max_coverage(problem)
         stats["solves"] += 1
 
     chosen = None
-    if coverage >= bound * (1 - _milp.COVERAGE_SLACK):
+    if problem.coverage(best) >= bound * (1 - COVERAGE_SLACK):
         # Every line gets all it can: per-line targets are fixed, which allows pricing out far pairs.
         chosen = _priced_min_time(problem, seed, stats)
     if chosen is None:
-        chosen = _milp.min_time_with_coverage(problem, coverage)
+        chosen = _milp.min_time_with_coverage(problem, best)
         stats["solves"] += 1
     if _worse(problem, chosen, baseline):  # never return less than the baseline (solver tolerances)
         chosen = baseline
@@ -117,6 +118,6 @@ def _nearest_pairs(problem: Problem, targets: NDArray[np.float64]) -> NDArray[np
 
 def _worse(problem: Problem, a: NDArray[np.int64], b: NDArray[np.int64]) -> bool:
     ca, cb = problem.coverage(a), problem.coverage(b)
-    if abs(ca - cb) > _milp.COVERAGE_SLACK * max(1.0, cb):
+    if abs(ca - cb) > COVERAGE_SLACK * max(1.0, cb):
         return ca < cb
     return problem.objective(a) > problem.objective(b) * (1 + 1e-9) + 1e-9

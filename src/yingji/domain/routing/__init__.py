@@ -3,7 +3,7 @@
 Coordinates are (lon, lat) degrees throughout; times are seconds and distances metres.
 """
 
-from .errors import NoRoadNearby, RoadDataError, RoutingError, Unreachable
+from .errors import NoRoadNearby, RoadDataError, RoutingError, StaleSnap, Unreachable
 from .graph import RoadGraph
 from .provider import EstimateProvider, TravelTimeProvider
 from .results import LonLat, Route, TravelTimes
@@ -23,6 +23,7 @@ __all__ = [
     "RoutingError",
     "Snap",
     "SpeedTable",
+    "StaleSnap",
     "TravelTimeProvider",
     "TravelTimes",
     "Unreachable",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RoutingError", "RoadDataError", "NoRoadNearby", "Unreachable"]
+__all__ = ["RoutingError", "RoadDataError", "NoRoadNearby", "StaleSnap", "Unreachable"]
 
 
 class RoutingError(Exception):
@@ -33,3 +33,15 @@ class Unreachable(RoutingError):
         self.origin = origin
         self.target = target
         super().__init__(f"no road route from {origin} to {target}")
+
+
+class StaleSnap(RoutingError, ValueError):
+    """A `Snap` made on another road graph (or another snapping radius) was passed to this one."""
+
+    def __init__(self, made_on: str, this_graph: str) -> None:
+        self.made_on = made_on
+        self.this_graph = this_graph
+        super().__init__(
+            f"points were snapped on road graph {made_on or '(unknown)'}, not on this one ({this_graph}); "
+            "snap them again (RoadGraph.snap or RoadGraph.restore_snap)"
+        )

@@ -13,7 +13,7 @@ from scipy.sparse import csgraph
 from . import storage
 from ._csr import arc_position, dedupe_arcs, large_component_mask, to_csr, walk_predecessors
 from ._geo import as_points
-from .errors import RoadDataError, Unreachable
+from .errors import RoadDataError, StaleSnap, Unreachable
 from .provider import EstimateProvider
 from .results import LonLat, Route, TravelTimes
 from .snapping import Snap, Snapper
@@ -22,6 +22,7 @@ from .speeds import SpeedTable
 __all__ = ["RoadGraph"]
 
 Points = Sequence[LonLat] | ArrayLike
+PointsOrSnap = Points | Snap
 
 # Above this many float64 cells a many-to-many query runs in row chunks so memory stays bounded (~64 MB).
 _MATRIX_CHUNK_CELLS = 8_000_000
@@ -191,27 +192,70 @@ class RoadGraph:
         return self._backward if reverse else self._forward
 
     def snap(self, points: Points) -> Snap:
-        """Nearest snappable node for each (lon, lat) point, with distances in metres."""
+        """Nearest snappable node for each (lon, lat) point, with distances in metres.
+
+        Keep the result (or its `node` and `distance_m` columns with `fingerprint`) for positions that do
+        not move, and pass it to the query methods in place of the points: they then skip snapping."""
         return self._snapper.query(as_points(points))
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies what snapping depends on (node coordinates and order, snappable nodes, radius).
+
+        A stored snap stays valid while the fingerprint is unchanged; a rebuilt or re-imported graph with
+        different nodes gets a new one. Arc speeds do not enter it: new speeds keep stored snaps valid."""
+        return self._snapper.fingerprint
+
+    def restore_snap(
+        self,
+        points: Points,
+        node: ArrayLike,
+        distance_m: ArrayLike,
+        fingerprint: str | Sequence[str | None] | None,
+    ) -> tuple[Snap, NDArray[np.bool_]]:
+        """A `Snap` from stored columns, without a nearest-node search for rows that are still valid.
+
+        `node` and `distance_m` are what an earlier `snap` returned for each point (`node` -1 or None when
+        off the network or never snapped) and `fingerprint` the graph's `fingerprint` then (one for all
+        rows, or one per row). Rows stored against another graph, never snapped, or inconsistent with
+        this graph are snapped again. Returns the snap and a boolean mask of the re-snapped rows, whose
+        new `node` / `distance_m` the caller should store with the current `fingerprint`.
+        """
+        return self._snapper.restore(as_points(points), node, distance_m, fingerprint)
+
+    def _snapped(self, points: PointsOrSnap) -> tuple[NDArray[np.float64], Snap]:
+        if isinstance(points, Snap):
+            if points.graph != self.fingerprint or points.points is None:
+                raise StaleSnap(points.graph, self.fingerprint)
+            return points.points, points
+        pts = as_points(points)
+        return pts, self._snapper.query(pts)
 
     # ----------------------------------------------------------------- queries
 
-    def travel_times(self, origin: LonLat, targets: Points, limit_s: float | None = None) -> TravelTimes:
-        """Seconds from `origin` to each target; `inf` where unreachable or above `limit_s` seconds."""
+    def travel_times(
+        self, origin: LonLat | Snap, targets: PointsOrSnap, limit_s: float | None = None
+    ) -> TravelTimes:
+        """Seconds from `origin` to each target; `inf` where unreachable or above `limit_s` seconds.
+
+        Any point argument of the query methods may be a `Snap` from `snap` / `restore_snap` instead."""
         return self._one_to_many(origin, targets, limit_s, reverse=False)
 
-    def travel_times_to(self, target: LonLat, origins: Points, limit_s: float | None = None) -> TravelTimes:
+    def travel_times_to(
+        self, target: LonLat | Snap, origins: PointsOrSnap, limit_s: float | None = None
+    ) -> TravelTimes:
         """Seconds from each origin to `target` (one Dijkstra on the transposed graph)."""
         return self._one_to_many(target, origins, limit_s, reverse=True)
 
-    def matrix(self, origins: Points, targets: Points, limit_s: float | None = None) -> TravelTimes:
+    def matrix(
+        self, origins: PointsOrSnap, targets: PointsOrSnap, limit_s: float | None = None
+    ) -> TravelTimes:
         """Seconds from every origin (rows) to every target (columns).
 
         Runs one Dijkstra per distinct snapped origin, or per distinct target on the transposed graph when
         there are fewer targets, in chunks that keep memory bounded.
         """
-        o_pts, t_pts = as_points(origins), as_points(targets)
-        o, t = self.snap(o_pts), self.snap(t_pts)
+        (o_pts, o), (t_pts, t) = self._snapped(origins), self._snapped(targets)
         out = np.full((o_pts.shape[0], t_pts.shape[0]), np.inf)
         o_ok, t_ok = np.flatnonzero(o.on_network), np.flatnonzero(t.on_network)
         if o_ok.size and t_ok.size:
@@ -261,13 +305,11 @@ class RoadGraph:
         return np.where(snap.on_network, snap.distance_m, 0.0) / (self.access_speed_kmh / 3.6)
 
     def _one_to_many(
-        self, source: LonLat, others: Points, limit_s: float | None, reverse: bool
+        self, source: LonLat | Snap, others: PointsOrSnap, limit_s: float | None, reverse: bool
     ) -> TravelTimes:
-        src_pt = as_points(source)
-        pts = as_points(others)
+        (src_pt, src), (pts, dst) = self._snapped(source), self._snapped(others)
         if src_pt.shape[0] != 1:
             raise ValueError("expected a single (lon, lat) point")
-        src, dst = self.snap(src_pt), self.snap(pts)
         if not src.on_network[0]:
             out = self.fallback.seconds(src_pt[0], pts)
             return _apply_limit(out, np.ones(out.shape, bool), limit_s)
@@ -275,10 +317,14 @@ class RoadGraph:
         limit = np.inf if limit_s is None else max(limit_s - src_access, 0.0)
         graph = self._backward if reverse else self._forward
         dist = csgraph.dijkstra(graph, directed=True, indices=[int(src.node[0])], limit=limit)[0]
-        out = dist[dst.node] + (src_access + self._access_s(dst))
         off = ~dst.on_network
-        if off.any():
-            out[off] = self.fallback.seconds(src_pt[0], pts[off])
+        if not off.any():  # the usual case, kept lean: this path is what one-to-many calls cost
+            out = dist[dst.node]
+            out += dst.distance_m * (3.6 / self.access_speed_kmh)
+            out += src_access
+            return _apply_limit(out, off, limit_s)
+        out = dist[dst.node] + (src_access + self._access_s(dst))
+        out[off] = self.fallback.seconds(src_pt[0], pts[off])
         return _apply_limit(out, off, limit_s)
 
     def _node_matrix(

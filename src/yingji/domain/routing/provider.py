@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._geo import as_points, haversine_m
 from .results import LonLat, Route, TravelTimes
+from .snapping import Snap
 
 __all__ = ["TravelTimeProvider", "EstimateProvider"]
 
@@ -79,7 +80,7 @@ class EstimateProvider:
         limit_s: float | None = None,
     ) -> TravelTimes:
         """Estimated seconds, origins as rows and targets as columns."""
-        o, t = as_points(origins), as_points(targets)
+        o, t = _points(origins), _points(targets)
         seconds = self.seconds(o[:, None, :], t[None, :, :])
         return _limited(seconds, limit_s)
 
@@ -87,13 +88,13 @@ class EstimateProvider:
         self, origin: LonLat, targets: Sequence[LonLat] | ArrayLike, limit_s: float | None = None
     ) -> TravelTimes:
         """Estimated seconds from `origin` to each target."""
-        return _limited(self.seconds(np.asarray(origin, dtype=np.float64), as_points(targets)), limit_s)
+        return _limited(self.seconds(_points(origin)[0], _points(targets)), limit_s)
 
     def travel_times_to(
         self, target: LonLat, origins: Sequence[LonLat] | ArrayLike, limit_s: float | None = None
     ) -> TravelTimes:
         """Estimated seconds from each origin to `target` (symmetric: the same as `travel_times`)."""
-        return _limited(self.seconds(as_points(origins), np.asarray(target, dtype=np.float64)), limit_s)
+        return _limited(self.seconds(_points(origins), _points(target)[0]), limit_s)
 
     def route(self, origin: LonLat, target: LonLat) -> Route:
         """A straight-line `Route` marked as estimated."""
@@ -105,6 +106,13 @@ class EstimateProvider:
             polyline=[o, t],
             estimated=True,
         )
+
+
+def _points(points: object) -> NDArray[np.float64]:
+    # A `Snap` made for a road graph still carries its points: the estimate uses those.
+    if isinstance(points, Snap) and points.points is not None:
+        return points.points
+    return as_points(points)
 
 
 def _limited(seconds: NDArray[np.float64], limit_s: float | None) -> TravelTimes:

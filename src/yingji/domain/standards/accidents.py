@@ -59,17 +59,23 @@ def _level_of(value: Decimal, key: str) -> int:
 
 def _deadlines(level: int, label: str, road_traffic_or_fire: bool) -> ReportDeadlines:
     rules = load_table("accident_grading")["reporting_rules"]
+    n = rules["deadlines"]
+    windows = rules["casualty_update_window_days"]
     most_severe = level == 1
     return ReportDeadlines(
-        unit_report=timedelta(hours=1),
-        escalation_per_level=timedelta(hours=2),
+        unit_report=timedelta(hours=n["unit_report_hours"]),
+        escalation_per_level=timedelta(hours=n["escalation_hours_per_level"]),
         escalate_to=rules["escalate_to"][label],
-        casualty_update_window=timedelta(days=7 if road_traffic_or_fire else 30),
+        casualty_update_window=timedelta(
+            days=windows["road_traffic_and_fire"] if road_traffic_or_fire else windows["default"]
+        ),
         investigated_by=rules["investigating_government"][label],
-        investigation_report=timedelta(days=60),
-        investigation_extension_max=timedelta(days=60),
-        approval=timedelta(days=30 if most_severe else 15),
-        approval_extension_max=timedelta(days=30) if most_severe else None,
+        investigation_report=timedelta(days=n["investigation_report_days"]),
+        investigation_extension_max=timedelta(days=n["investigation_extension_max_days"]),
+        approval=timedelta(days=n["approval_days_most_severe"] if most_severe else n["approval_days"]),
+        approval_extension_max=(
+            timedelta(days=n["approval_extension_max_days_most_severe"]) if most_severe else None
+        ),
     )
 
 

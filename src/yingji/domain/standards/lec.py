@@ -14,8 +14,8 @@ from .errors import InvalidFactor
 
 __all__ = ["LecResult", "assess", "allowed_values", "band_for", "BAND_EDGES", "Boundary"]
 
-# Band n covers (BAND_EDGES[n-1], BAND_EDGES[n-2]] when upper-inclusive.
-BAND_EDGES = (Decimal(320), Decimal(160), Decimal(70), Decimal(20))
+# Band n covers (BAND_EDGES[n-1], BAND_EDGES[n-2]] when upper-inclusive; the edges come from lec.json.
+BAND_EDGES = tuple(Decimal(row["lower_edge"]) for row in load_table("lec")["D_bands"] if row["lower_edge"])
 Boundary = Literal["upper_inclusive", "lower_inclusive"]
 _FACTORS = {"L": "L_likelihood", "E": "E_exposure", "C": "C_consequence"}
 _NAMES_ZH = {"L": "事故发生的可能性 L", "E": "暴露于危险环境的频繁程度 E", "C": "事故后果 C"}

@@ -72,6 +72,11 @@ def _rule_88(rule_id: str) -> int:
     return next(r["interval_months"] for r in rules if r["id"] == rule_id)
 
 
+def _gov_2024(key: str) -> int:
+    """Interval (months) from 突发事件应急预案管理办法 (国办发〔2024〕5号), from the shipped table."""
+    return load_table("emergency_plan_structure")["government_plans_2024"]["intervals_months"][key]
+
+
 _ORDER_88 = "生产安全事故应急预案管理办法（安监总局令第88号，应急管理部令第2号修正）"
 _GOV_2024 = "突发事件应急预案管理办法（国办发〔2024〕5号）"
 
@@ -103,7 +108,12 @@ DRILL_RULES: dict[str, Rule] = {
             f"{_ORDER_88}第三十二条；国务院令第708号第八条",
             "地方各级人民政府应急管理部门（生产安全事故应急预案），至少每两年一次",
         ),
-        Rule("government_special", 36, _GOV_2024, "政府专项应急预案、部门应急预案，每3年至少一次"),
+        Rule(
+            "government_special",
+            _gov_2024("special_and_department_plan_drill"),
+            _GOV_2024,
+            "政府专项应急预案、部门应急预案，每3年至少一次",
+        ),
     )
 }
 REVIEW_RULES: dict[str, Rule] = {
@@ -115,7 +125,12 @@ REVIEW_RULES: dict[str, Rule] = {
             f"{_ORDER_88}第三十五条",
             "高危及中型规模以上单位应急预案评估，每三年一次",
         ),
-        Rule("government", 36, _GOV_2024, "县级以上地方人民政府及其部门应急预案，原则上每3年评估一次"),
+        Rule(
+            "government",
+            _gov_2024("local_government_plan_review"),
+            _GOV_2024,
+            "县级以上地方人民政府及其部门应急预案，原则上每3年评估一次",
+        ),
     )
 }
 _ALIASES = {

@@ -8,6 +8,7 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
+from ._data import load_table
 from ._numbers import exact_decimal, to_count, to_decimal, to_fraction
 from .errors import InvalidQuantity
 
@@ -21,12 +22,19 @@ __all__ = [
     "KCAL_PER_PERSON_DAY",
 ]
 
-WATER_L_PER_PERSON_DAY = Decimal("15")  # water supply standard 1
-WATER_SURVIVAL_L_PER_PERSON_DAY = Decimal("7.5")  # lower end of the 7.5–15 survival breakdown
-COVERED_M2_PER_PERSON = Decimal("3.5")  # shelter standard 3; cold/urban 4.5–5.5 (PARTIAL)
-PEOPLE_PER_TOILET_INITIAL = 50  # first phase of a rapid-onset crisis
-PEOPLE_PER_TOILET_MEDIUM = 20  # medium term
-KCAL_PER_PERSON_DAY = Decimal("2100")  # food security standard 1
+
+def _indicator(key: str) -> object:
+    """The value of one indicator row of sphere.json (the Sphere Handbook figures, with their sources)."""
+    return next(row["value"] for row in load_table("sphere")["indicators"] if row["key"] == key)
+
+
+WATER_L_PER_PERSON_DAY = Decimal(str(_indicator("water_lpd")))  # water supply standard 1
+# Lower end of the 7.5–15 L survival breakdown (drinking + hygiene + cooking).
+WATER_SURVIVAL_L_PER_PERSON_DAY = Decimal(_indicator("water_survival_breakdown")["total"].split("–")[0])
+COVERED_M2_PER_PERSON = Decimal(str(_indicator("covered_living_space")))  # shelter standard 3
+PEOPLE_PER_TOILET_INITIAL = int(_indicator("toilets_initial"))  # first phase of a rapid-onset crisis
+PEOPLE_PER_TOILET_MEDIUM = int(_indicator("toilets_medium_term"))  # medium term
+KCAL_PER_PERSON_DAY = Decimal(str(_indicator("energy_kcal")))  # food security standard 1
 
 
 def _rate(value: object, zh: str, en: str) -> Fraction:

@@ -1,7 +1,8 @@
 """Models of the resource registry; every one is a shared registry (readable city-wide)."""
 
-from yingji.resources.models.base import CapabilityTagged, Place, check_point
-from yingji.resources.models.catalogue import Capability, CodeStatus, MaterialItem
+from yingji.core.models import Capability, CapabilityTagged, Place
+from yingji.core.models.place import check_point
+from yingji.resources.models.catalogue import CodeStatus, MaterialItem
 from yingji.resources.models.equipment import Equipment, EquipmentStatus, Inspection
 from yingji.resources.models.facilities import Facility, FacilityKind, Shelter, ShelterGrade, ShelterType
 from yingji.resources.models.stock import MovementKind, StockBatch, StockMovement, Warehouse, WarehouseLevel

@@ -1,4 +1,4 @@
-"""The capability vocabulary and the material catalogue (GB/T 38565-2020: four levels, seven digits)."""
+"""The material catalogue (GB/T 38565-2020: four levels, seven digits)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.models import OwnedModel
+from yingji.core.models import CodeStatus, OwnedModel
 
-__all__ = ["Capability", "MaterialItem", "CodeStatus"]
-
-
-class Capability(OwnedModel):
-    """One thing a team, an equipment item or a material can do, with an optional quantity unit (排涝 m³/h)."""
-
-    code = models.SlugField(_("代码"), max_length=40, unique=True)
-    name = models.CharField(_("名称"), max_length=60, unique=True)
-    category = models.CharField(_("类别"), max_length=40, blank=True)
-    quantity_unit = models.CharField(_("数量单位"), max_length=20, blank=True, help_text=_("如 m³/h、人、台"))
-    description = models.CharField(_("说明"), max_length=300, blank=True)
-
-    city_wide_read = True
-
-    class Meta:
-        verbose_name = _("能力")
-        verbose_name_plural = _("能力")
-        ordering = ["category", "code"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.quantity_unit})" if self.quantity_unit else self.name
-
-
-class CodeStatus(models.TextChoices):
-    STANDARD = "standard", _("国标代码")
-    LOCAL = "local", _("本地代码")
+__all__ = ["MaterialItem", "CodeStatus"]
 
 
 _seven_digits = RegexValidator(r"^[1-9]\d{6}$", _("编码须为七位数字：大类1位、中类2位、小类2位、细类2位"))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.models import OwnedModel
-from yingji.resources.models.base import CapabilityTagged, Place
+from yingji.core.models import CapabilityTagged, Dispatchable, OwnedModel, Place
 from yingji.resources.models.teams import Team
 
 __all__ = ["EquipmentStatus", "Equipment", "Inspection"]
@@ -17,12 +17,11 @@ __all__ = ["EquipmentStatus", "Equipment", "Inspection"]
 
 class EquipmentStatus(models.TextChoices):
     AVAILABLE = "available", _("可用")
-    DEPLOYED = "deployed", _("已出动")
     MAINTENANCE = "maintenance", _("维修保养")
     RETIRED = "retired", _("已报废")
 
 
-class Equipment(OwnedModel, Place, CapabilityTagged):
+class Equipment(OwnedModel, Place, CapabilityTagged, Dispatchable):
     code = models.CharField(_("编号"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     equipment_type = models.CharField(_("装备类型"), max_length=60, db_index=True)
@@ -49,17 +48,29 @@ class Equipment(OwnedModel, Place, CapabilityTagged):
         return f"{self.name} {self.code}"
 
     def compute_due(self) -> None:
-        """Next inspection = last + interval; never inspected counts as due now."""
+        """Next inspection = last + interval; never inspected counts as due now. A due date past the calendar's
+        end (year 9999) is the input's fault: ValidationError, which clean() raises before anything is saved."""
         if not self.inspection_interval_days:
             self.next_inspection_due = None
         elif self.last_inspected_on:
-            self.next_inspection_due = self.last_inspected_on + dt.timedelta(days=self.inspection_interval_days)
+            try:
+                self.next_inspection_due = self.last_inspected_on + dt.timedelta(days=self.inspection_interval_days)
+            except (OverflowError, TypeError):
+                raise ValidationError({"inspection_interval_days": _("下次检查日期超出日历范围，请核对检查周期和上次检查日期")}) from None
         else:
             self.next_inspection_due = timezone.localdate()
+
+    def clean(self):
+        super().clean()
+        self.compute_due()
 
     def save(self, *args, **kwargs):
         self.compute_due()
         super().save(*args, **kwargs)
+
+    @classmethod
+    def ready_q(cls):
+        return models.Q(status=EquipmentStatus.AVAILABLE)
 
     @property
     def inspection_overdue(self) -> bool:

@@ -3,13 +3,11 @@ production capacity (产能储备) and protection targets (防护目标)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.models import OwnedModel
-from yingji.resources.models.base import CapabilityTagged, Place
+from yingji.core.models import CapabilityTagged, OwnedModel, Place
 
 __all__ = ["ShelterGrade", "ShelterType", "Shelter", "FacilityKind", "Facility"]
 
@@ -38,12 +36,12 @@ class Shelter(OwnedModel, Place):
                                   validators=[MinValueValidator(0)])
     facilities = models.JSONField(_("配套设施"), default=list, blank=True)
     seismic_rating = models.CharField(_("抗震设防"), max_length=30, blank=True)
-    boundary = models.JSONField(_("范围 (GeoJSON)"), null=True, blank=True)
     is_open = models.BooleanField(_("开放"), default=False, db_index=True)
     manager = models.CharField(_("管理人"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=50, blank=True)
 
     city_wide_read = True
+    boundary_types = ("Polygon", "MultiPolygon")
 
     class Meta(Place.Meta):
         verbose_name = _("避难场所")
@@ -52,18 +50,6 @@ class Shelter(OwnedModel, Place):
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self):
-        super().clean()
-        if self.boundary:
-            from shapely.geometry import shape
-
-            try:
-                geom = shape(self.boundary.get("geometry", self.boundary))
-            except Exception:  # noqa: BLE001 — any parse failure is the user's input
-                raise ValidationError({"boundary": _("范围不是有效的 GeoJSON 面")}) from None
-            if geom.geom_type not in ("Polygon", "MultiPolygon") or not geom.is_valid:
-                raise ValidationError({"boundary": _("范围须为有效的面（Polygon）")})
 
 
 class FacilityKind(models.TextChoices):

@@ -9,8 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.models import OwnedModel
-from yingji.resources.models.base import Place
+from yingji.core.models import OwnedModel, Place
 from yingji.resources.models.catalogue import MaterialItem
 
 __all__ = ["Warehouse", "WarehouseLevel", "StockBatch", "StockMovement", "MovementKind"]

@@ -6,8 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.models import OwnedModel
-from yingji.resources.models.base import CapabilityTagged, Place
+from yingji.core.models import CapabilityTagged, Dispatchable, HazardTagged, OwnedModel, Place
 
 __all__ = ["TeamKind", "TeamSpecialty", "TeamLevel", "Readiness", "Team", "TeamMember", "Expert", "ExpertLevel"]
 
@@ -45,11 +44,10 @@ class TeamLevel(models.TextChoices):
 class Readiness(models.TextChoices):
     READY = "ready", _("随时待命")
     STANDBY = "standby", _("备勤")
-    DEPLOYED = "deployed", _("执行任务中")
     NOT_READY = "not_ready", _("不可用")
 
 
-class Team(OwnedModel, Place, CapabilityTagged):
+class Team(OwnedModel, Place, CapabilityTagged, HazardTagged, Dispatchable):
     code = models.CharField(_("编号"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("性质"), max_length=16, choices=TeamKind.choices, db_index=True)
@@ -57,7 +55,6 @@ class Team(OwnedModel, Place, CapabilityTagged):
     level = models.CharField(_("级别"), max_length=12, choices=TeamLevel.choices, default=TeamLevel.COUNTY)
     full_time = models.BooleanField(_("专职"), default=True)
     headcount = models.PositiveIntegerField(_("人数"), default=0)
-    hazard_types = models.JSONField(_("可应对灾种"), default=list, blank=True)
     service_area = models.CharField(_("服务范围"), max_length=200, blank=True)
     readiness = models.CharField(_("战备状态"), max_length=12, choices=Readiness.choices, default=Readiness.READY,
                                  db_index=True)
@@ -81,6 +78,10 @@ class Team(OwnedModel, Place, CapabilityTagged):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def ready_q(cls):
+        return models.Q(readiness__in=(Readiness.READY, Readiness.STANDBY))
+
 
 class TeamMember(OwnedModel):
     team = models.ForeignKey(Team, verbose_name=_("队伍"), on_delete=models.CASCADE, related_name="members")
@@ -94,6 +95,7 @@ class TeamMember(OwnedModel):
 
     city_wide_read = True
     audit_exclude = frozenset()
+    personal_fields = frozenset({"phone"})  # masked for most readers: yingji.core.privacy
 
     class Meta:
         verbose_name = _("队员")
@@ -111,11 +113,10 @@ class ExpertLevel(models.TextChoices):
     COUNTY = "county", _("区县级")
 
 
-class Expert(OwnedModel, Place):
+class Expert(OwnedModel, Place, HazardTagged, Dispatchable):
     name = models.CharField(_("姓名"), max_length=50)
     category = models.CharField(_("专家类别"), max_length=40, db_index=True)
     specialties = models.CharField(_("专业特长"), max_length=300, blank=True)
-    hazard_types = models.JSONField(_("灾种"), default=list, blank=True)
     title = models.CharField(_("职称"), max_length=50, blank=True)
     level = models.CharField(_("级别"), max_length=12, choices=ExpertLevel.choices, default=ExpertLevel.CITY)
     employer = models.CharField(_("工作单位"), max_length=200, blank=True)
@@ -132,3 +133,7 @@ class Expert(OwnedModel, Place):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def ready_q(cls):
+        return models.Q(available=True)

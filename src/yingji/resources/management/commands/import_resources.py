@@ -8,8 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from yingji.core.errors import YingjiError
+from yingji.core.kinds import importer as importers
 from yingji.core.models import User
-from yingji.resources import importers
 from yingji.resources.registry import KINDS
 
 

@@ -1,0 +1,1 @@
+"""The generic machinery every module reuses: type registry, API, pages, search, import and export."""

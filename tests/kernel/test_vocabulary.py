@@ -1,0 +1,72 @@
+"""The hazard taxonomy and levels, as other systems and the pages read them."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from yingji.core import vocabulary
+from yingji.core.levels import COLOURS, EventLevel, RiskLevel, WarningLevel, colour_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_hazard_types_api_lists_codes_names_parents(world):
+    c = Client()
+    c.force_login(world.viewer)
+    body = c.get("/api/v1/hazard-types").json()
+    by_code = {h["code"]: h for h in body["items"]}
+    assert {"natural", "accident", "public_health", "social_security"} <= set(by_code)
+    assert by_code["flash_flood"]["parent"] == "flood_drought" and by_code["flash_flood"]["name"] == "山洪"
+    assert by_code["wsa10009"]["standard_code"] == "WSA10009" and by_code["wsa10009"]["code_status"] == "standard"
+    tree = c.get("/api/v1/hazard-types/tree").json()["items"]
+    assert [t["code"] for t in tree] == ["natural", "accident", "public_health", "social_security"]
+    assert Client().get("/api/v1/hazard-types").status_code == 401
+
+
+def test_english_names_and_parsing():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert vocabulary.hazard_labels(["flash_flood"]) == "Flash flood"
+    assert vocabulary.parse_hazards("山洪、Landslide；typhoon") == ["flash_flood", "landslide", "typhoon"]
+    assert vocabulary.with_ancestors(["flash_flood"]) == {"flash_flood", "flood_drought", "natural"}
+
+
+def test_one_level_family_one_colour_map():
+    assert EventLevel.I == WarningLevel.RED == RiskLevel.MAJOR == 1
+    assert colour_of(WarningLevel.RED)["name"] == "red" and colour_of(4)["name"] == "blue"
+    assert set(COLOURS) == {1, 2, 3, 4}
+
+
+def test_the_stylesheet_uses_the_one_colour_map():
+    import re
+    from importlib import resources
+
+    css = resources.files("yingji.core").joinpath("static/yingji/app.css").read_text("utf-8")
+    for level, colour in COLOURS.items():
+        assert re.search(rf"--yj-level-{level}:\s*{colour['bg']}", css, re.I), level
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reference_rows_come_back_after_a_flush():
+    """A flushed database (`flush`, or a transactional test's teardown) gets the shipped vocabularies and each
+    module's reference rows back through post_migrate, not only a database built by the data migrations."""
+    from django.core.management import call_command
+
+    from yingji.alerts.models import ChainLink
+    from yingji.core.models import HazardType
+    from yingji.supervision.models import ResultCode
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert HazardType.objects.filter(code="flash_flood").exists()
+    assert set(ResultCode.objects.values_list("code", flat=True)) == {"A", "B", "C", "D"}
+    assert ChainLink.objects.filter(cause="typhoon").exists()
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert vocabulary.hazard_labels(["flash_flood"]) == "Flash flood"
+    # Rows an administrator removed stay removed on the next migrate: only an empty table is seeded.
+    ResultCode.objects.filter(code="D").delete()
+    call_command("migrate", verbosity=0)
+    assert not ResultCode.objects.filter(code="D").exists()
