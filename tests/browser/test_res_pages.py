@@ -18,9 +18,9 @@ WRITABLE = ("capabilities", "materials", "warehouses", "teams", "members", "equi
 
 @pytest.fixture
 def city(transactional_db):
-    from yingji.core.demo import seed_demo
+    from demo_snapshot import demo_city
 
-    return {"password": seed_demo().password}
+    return {"password": demo_city().password}
 
 
 def _session(browser, live_server, city, viewport, language):

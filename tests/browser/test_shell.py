@@ -11,9 +11,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo_city(transactional_db):
-    from yingji.core.demo import seed_demo
+    from demo_snapshot import demo_city
 
-    return seed_demo()
+    return demo_city()
 
 
 def _login(page, live_server, username: str, password: str):

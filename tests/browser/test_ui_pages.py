@@ -14,11 +14,12 @@ DESKTOP = {"width": 1280, "height": 800}
 
 @pytest.fixture
 def city(transactional_db):
+    from demo_snapshot import demo_city
+
     from yingji.core import services
-    from yingji.core.demo import seed_demo
     from yingji.core.models import OrgUnit, User
 
-    report = seed_demo()
+    report = demo_city()
     admin = User.objects.get(username="admin")
     town = OrgUnit.objects.filter(kind="town").order_by("pk").first()
     services.update_unit(admin, town, {"contact_phone": "020-12345678"})  # something in the audit log

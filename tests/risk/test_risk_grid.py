@@ -106,8 +106,8 @@ def test_a_danger_reported_in_a_cell_belongs_to_its_community(world, cells):
     assert d.owner_unit == world.c1 and d.grid_cell_id == cells["WG-001"].pk and d.supervising_unit == world.town
 
 
-def test_hazard_area_sensors_through_the_monitoring_link(world, cells, client_for):
-    """Without the monitoring module the area has no sensors; with a provider of `monitoring.sensors_for`
+def test_hazard_area_sensors_through_the_monitoring_link(world, cells, client_for, monkeypatch):
+    """With no sensor inside it the area lists none; with a provider of `monitoring.sensors_for`
     (a stand-in here, testing the contract) its sensors show on the list page and in the API."""
     from yingji.core.links import _registry
     from yingji.risk.models import HazardArea
@@ -124,11 +124,8 @@ def test_hazard_area_sensors_through_the_monitoring_link(world, cells, client_fo
         return [{"id": 7, "code": "QX-007", "name": "倾斜仪7号", "kind": "tilt", "unit_of_measure": "°",
                  "status": "正常", "last_value": "0.4", "last_at": None, "url": "/monitoring/sensors/7/"}]
 
-    _registry["monitoring.sensors_for"] = sensors_for
-    try:
-        assert c.get(f"/api/v1/risk/areas/{a.pk}/sensors").json()[0]["code"] == "QX-007"
-        html = c.get("/risk/areas/").content.decode()
-        assert "倾斜仪7号" in html and "/monitoring/sensors/7/" in html
-        assert ("risk.hazardarea", a.pk) in calls
-    finally:
-        _registry.pop("monitoring.sensors_for", None)
+    monkeypatch.setitem(_registry, "monitoring.sensors_for", sensors_for)  # restores the real provider after
+    assert c.get(f"/api/v1/risk/areas/{a.pk}/sensors").json()[0]["code"] == "QX-007"
+    html = c.get("/risk/areas/").content.decode()
+    assert "倾斜仪7号" in html and "/monitoring/sensors/7/" in html
+    assert ("risk.hazardarea", a.pk) in calls

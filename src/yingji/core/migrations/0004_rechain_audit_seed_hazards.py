@@ -6,7 +6,7 @@ signed with the installation's audit key (see docs/decisions/0006-audit-chains.m
 import json
 from importlib import resources
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 def rechain(apps, schema_editor):
@@ -27,6 +27,16 @@ def rechain(apps, schema_editor):
                                    for c, (s, h, u) in heads.items()], batch_size=1000)
 
 
+def unchain(apps, schema_editor):
+    """Going back: one global sequence again (by time, then id), so the old unique `seq` holds. The old scheme's
+    hashes are not recomputed: `yingji audit verify` of the older release reports the downgraded entries."""
+    AuditEntry = apps.get_model("core", "AuditEntry")
+    AuditEntry.objects.update(seq=models.F("id") + 10**12)  # out of the way of every number used below
+    for n, pk in enumerate(AuditEntry.objects.order_by("at", "id").values_list("pk", flat=True).iterator(), 1):
+        AuditEntry.objects.filter(pk=pk).update(seq=n, chain="")
+    apps.get_model("core", "ChainHead").objects.filter(chain__startswith="a:").delete()
+
+
 def seed_hazards(apps, schema_editor):
     HazardType = apps.get_model("core", "HazardType")
     nodes = json.loads(resources.files("yingji.core").joinpath("data/hazard_types.json").read_text("utf-8"))["nodes"]
@@ -43,5 +53,5 @@ def seed_hazards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0003_kernel")]
-    operations = [migrations.RunPython(rechain, migrations.RunPython.noop),
+    operations = [migrations.RunPython(rechain, unchain),
                   migrations.RunPython(seed_hazards, migrations.RunPython.noop)]
