@@ -50,6 +50,43 @@ class ReadingsStore:
         s, t, v = zip(*parts, strict=True)
         return Readings.sorted(np.array(s, np.int64), np.array(t, np.int64), np.array(v, np.float64))
 
+    def window_with(self, sensor_ids: Iterable[int], since_ms: int, until_ms: int, stored: Readings) -> Readings:
+        """As `window`, where `stored` are readings this process has just stored, all of them new (nothing was
+        there before at their sensor and time): those are not read back. A count of the stored rows of their
+        sensors in their time span, from the index alone, checks that nobody else wrote there meanwhile; if so,
+        or if the batch's time span is not inside the window, everything is read back."""
+        ids = {int(i) for i in sensor_ids}
+        if not len(stored):
+            return self.window(ids, since_ms, until_ms)
+        t0, t1 = int(stored.ts.min()), int(stored.ts.max())
+        own = set(np.unique(stored.sensor).tolist())
+        if not own <= ids or t0 < since_ms or t1 > until_ms or self.count_between(own, t0, t1) != len(stored):
+            return self.window(ids, since_ms, until_ms)
+        # Parts in time order (before the batch, the batch and other sensors in its span, after it): each
+        # sensor's readings come out in time order by a stable sort on the sensor alone.
+        parts = [self.window(ids, since_ms, t0 - 1) if since_ms < t0 else None, stored,
+                 self.window(ids - own, t0, t1) if ids - own else None,
+                 self.window(ids, t1 + 1, until_ms) if t1 < until_ms else None]
+        parts = [p for p in parts if p is not None and len(p)]
+        if len(parts) == 1:
+            return parts[0]
+        sensor = np.concatenate([p.sensor for p in parts])
+        order = np.argsort(sensor, kind="stable")
+        return Readings.sorted(sensor[order], np.concatenate([p.ts for p in parts])[order],
+                               np.concatenate([p.value for p in parts])[order])
+
+    def count_between(self, sensor_ids: Iterable[int], since_ms: int, until_ms: int) -> int:
+        """How many readings of these sensors have since_ms <= ts <= until_ms."""
+        ids = sorted({int(i) for i in sensor_ids})
+        total = 0
+        with connection.cursor() as cur:
+            for k in range(0, len(ids), _CHUNK):
+                chunk = ids[k:k + _CHUNK]
+                cur.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE sensor_id IN ({','.join(['%s'] * len(chunk))}) "
+                            "AND ts >= %s AND ts <= %s", [*chunk, int(since_ms), int(until_ms)])
+                total += int(cur.fetchone()[0])
+        return total
+
     def count(self, sensor_ids: Iterable[int] | None = None) -> int:
         with connection.cursor() as cur:
             if sensor_ids is None:
@@ -65,7 +102,6 @@ class ReadingsStore:
 
 
 class SqliteStore(ReadingsStore):
-    SQL = f"INSERT OR IGNORE INTO {TABLE} (sensor_id, ts, value) VALUES (?, ?, ?)"
 
     def window(self, sensor_ids, since_ms, until_ms) -> Readings:
         """One text row per sensor (group_concat, in the clustered key's order), parsed by numpy in C: several
@@ -95,18 +131,39 @@ class SqliteStore(ReadingsStore):
             return Readings.of(s, t, v)
         return Readings.sorted(s, t, v)
 
+    ROWS = 500  # rows per INSERT statement (3 parameters each; SQLite allows 32,766)
+
     def insert(self, sensor, ts, value) -> int:
-        if not len(ts):
+        """Rows in (sensor, ts) order (the stable sort keeps the first given of a pair first, and that one is
+        kept), ROWS rows per statement: one statement run per 500 rows instead of one per row."""
+        n = len(ts)
+        if not n:
             return 0
-        rows = zip(np.asarray(sensor).tolist(), np.asarray(ts).tolist(), np.asarray(value).tolist(), strict=True)
+        sensor, ts, value = np.asarray(sensor, np.int64), np.asarray(ts, np.int64), np.asarray(value, np.float64)
+        if n > 1 and not ((sensor[1:] > sensor[:-1]) | ((sensor[1:] == sensor[:-1]) & (ts[1:] >= ts[:-1]))).all():
+            order = np.lexsort((ts, sensor))
+            sensor, ts, value = sensor[order], ts[order], value[order]
+        flat = np.empty(3 * n, dtype=object)
+        flat[0::3], flat[1::3], flat[2::3] = sensor.tolist(), ts.tolist(), value.tolist()
+        flat = flat.tolist()
+        k = min(self.ROWS, n)
+        whole = n // k * k
         with transaction.atomic():
             connection.ensure_connection()
             cur = connection.connection.cursor()  # the driver's own cursor: no per-row Django wrapping
             try:
-                cur.executemany(self.SQL, rows)
-                return max(cur.rowcount, 0)
+                cur.executemany(self._sql(k), [flat[i:i + 3 * k] for i in range(0, 3 * whole, 3 * k)])
+                done = max(cur.rowcount, 0)
+                if whole < n:
+                    cur.execute(self._sql(n - whole), flat[3 * whole:])
+                    done += max(cur.rowcount, 0)
+                return done
             finally:
                 cur.close()
+
+    @staticmethod
+    def _sql(rows: int) -> str:
+        return f"INSERT OR IGNORE INTO {TABLE} (sensor_id, ts, value) VALUES " + ",".join(["(?,?,?)"] * rows)
 
 
 class PostgresStore(ReadingsStore):

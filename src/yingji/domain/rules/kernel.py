@@ -51,6 +51,8 @@ class Readings:
             key = (s - s0) * span
             key += t
             key -= t0
+            if len(key) < 2 or (key[1:] > key[:-1]).all():  # already in order, no pair twice (a stored batch)
+                return cls(s, t, v)
             order = np.argsort(key)
             key = key[order]
             if len(key) > 1 and (key[1:] == key[:-1]).any():  # duplicates: the last given must win → stable
