@@ -64,3 +64,32 @@ def test_window_with_a_fresh_batch_equals_a_full_read_back(world, case):
     fresh = Readings.of(*_arrays(batch))
     got = store.window_with([a, b, c], since, until, fresh)
     assert _same(got, store.window([a, b, c], since, until))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_order_batches_reuse_the_last_window_and_still_match_a_full_read(world, monkeypatch):
+    """Outside a transaction the store remembers the last window it read; the next in-order batch reads only
+    what lies beyond it. A reading another writer slips into the remembered span is noticed by the count."""
+    store = get_store()
+    a, b, c = (s.pk for s in world.rain)
+    reads = []
+    window = type(store).window
+
+    def spy(self, ids, since, until):
+        reads.append((since, until))
+        return window(self, ids, since, until)
+
+    monkeypatch.setattr(type(store), "window", spy)
+    store.insert(*_arrays([(s, T + i * MIN, float(i % 7)) for s in (a, b, c) for i in range(70)]))
+    for k in range(4):
+        if k == 2:  # another writer, inside the remembered window
+            store.insert(*_arrays([(c, T + 100 * MIN + 30_000, 9.0)]))
+        rows = [(s, T + i * MIN, float(i % 5)) for s in (a, b) for i in range(70 + 40 * k, 110 + 40 * k)]
+        assert store.insert(*_arrays(rows)) == len(rows)
+        t0, t1 = T + (70 + 40 * k) * MIN, T + (109 + 40 * k) * MIN
+        since, until = t0 - 70 * MIN, t1 + 70 * MIN
+        reads.clear()
+        got = store.window_with([a, b, c], since, until, Readings.of(*_arrays(rows)))
+        used_tail = all(lo > since for lo, _ in reads)
+        assert used_tail == (k in (1, 3)), (k, reads)
+        assert _same(got, window(store, [a, b, c], since, until))

@@ -25,6 +25,8 @@ __all__ = ["ReadingsStore", "SqliteStore", "PostgresStore", "get_store"]
 
 TABLE = "monitoring_reading"
 _CHUNK = 900  # ids per IN (…) list
+# The last window each store read outside a transaction, by database: (sensor ids, since, until, readings).
+_TAILS: dict[tuple, tuple] = {}
 
 
 class ReadingsStore:
@@ -52,22 +54,48 @@ class ReadingsStore:
 
     def window_with(self, sensor_ids: Iterable[int], since_ms: int, until_ms: int, stored: Readings) -> Readings:
         """As `window`, where `stored` are readings this process has just stored, all of them new (nothing was
-        there before at their sensor and time): those are not read back. A count of the stored rows of their
-        sensors in their time span, from the index alone, checks that nobody else wrote there meanwhile; if so,
-        or if the batch's time span is not inside the window, everything is read back."""
+        there before at their sensor and time): those are not read back, nor, outside a transaction, what this
+        process read last time before them (the tail of the previous window: in-order data needs none of it
+        again). The rest is read, and one count from the index (readings and the sum of their times, over the
+        window up to the batch's end) proves that the parts are all there is; if not, or if the batch is not
+        inside the window, everything is read back. Stored readings are never changed or removed behind a
+        sensor id that stays in use, so equal counts of readings that were all there mean the same readings."""
         ids = {int(i) for i in sensor_ids}
-        if not len(stored):
-            return self.window(ids, since_ms, until_ms)
-        t0, t1 = int(stored.ts.min()), int(stored.ts.max())
-        own = set(np.unique(stored.sensor).tolist())
-        if not own <= ids or t0 < since_ms or t1 > until_ms or self.count_between(own, t0, t1) != len(stored):
-            return self.window(ids, since_ms, until_ms)
+        data = None
+        if len(stored):
+            t0, t1 = int(stored.ts.min()), int(stored.ts.max())
+            own = set(np.unique(stored.sensor).tolist())
+            if own <= ids and since_ms <= t0 and t1 <= until_ms:
+                data = self._around(ids, own, since_ms, until_ms, stored, t0, t1)
+        if data is None:
+            data = self.window(ids, since_ms, until_ms)
+        if not connection.in_atomic_block:  # committed data only: a rolled-back read must not be remembered
+            _TAILS[self._db_key()] = (frozenset(ids), since_ms, until_ms, data)
+        return data
+
+    def _db_key(self) -> tuple:
+        return type(self), connection.alias, str(connection.settings_dict["NAME"])
+
+    def _around(self, ids, own, since_ms, until_ms, stored, t0, t1) -> Readings | None:
+        before, read_from = None, since_ms
+        tail = None if connection.in_atomic_block else _TAILS.get(self._db_key())
+        if tail is not None and ids <= tail[0] and tail[1] <= since_ms <= tail[2] + 1:
+            known, read_from = tail[3], min(tail[2], t0 - 1) + 1
+            keep = (known.ts >= since_ms) & (known.ts < read_from)
+            if len(ids) < len(tail[0]):
+                keep &= np.isin(known.sensor, np.fromiter(ids, np.int64))
+            before = Readings.sorted(known.sensor[keep], known.ts[keep], known.value[keep])
         # Parts in time order (before the batch, the batch and other sensors in its span, after it): each
         # sensor's readings come out in time order by a stable sort on the sensor alone.
-        parts = [self.window(ids, since_ms, t0 - 1) if since_ms < t0 else None, stored,
-                 self.window(ids - own, t0, t1) if ids - own else None,
-                 self.window(ids, t1 + 1, until_ms) if t1 < until_ms else None]
+        parts = [before, self.window(ids, read_from, t0 - 1) if read_from < t0 else None, stored,
+                 self.window(ids - own, t0, t1) if ids - own else None]
         parts = [p for p in parts if p is not None and len(p)]
+        expect = (sum(len(p) for p in parts), sum(int((p.ts - since_ms).sum()) for p in parts))
+        if self.count_between(ids, since_ms, t1, with_sum=True) != expect:
+            return None
+        if t1 < until_ms:
+            parts.append(self.window(ids, t1 + 1, until_ms))
+        parts = [p for p in parts if len(p)]
         if len(parts) == 1:
             return parts[0]
         sensor = np.concatenate([p.sensor for p in parts])
@@ -75,17 +103,20 @@ class ReadingsStore:
         return Readings.sorted(sensor[order], np.concatenate([p.ts for p in parts])[order],
                                np.concatenate([p.value for p in parts])[order])
 
-    def count_between(self, sensor_ids: Iterable[int], since_ms: int, until_ms: int) -> int:
-        """How many readings of these sensors have since_ms <= ts <= until_ms."""
+    def count_between(self, sensor_ids: Iterable[int], since_ms: int, until_ms: int, with_sum: bool = False):
+        """How many readings of these sensors have since_ms <= ts <= until_ms (`with_sum`: and the sum of their
+        ts - since_ms, as a pair)."""
         ids = sorted({int(i) for i in sensor_ids})
-        total = 0
+        total, tsum = 0, 0
         with connection.cursor() as cur:
             for k in range(0, len(ids), _CHUNK):
                 chunk = ids[k:k + _CHUNK]
-                cur.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE sensor_id IN ({','.join(['%s'] * len(chunk))}) "
-                            "AND ts >= %s AND ts <= %s", [*chunk, int(since_ms), int(until_ms)])
-                total += int(cur.fetchone()[0])
-        return total
+                cur.execute(f"SELECT COUNT(*), SUM(ts - %s) FROM {TABLE} WHERE sensor_id IN "
+                            f"({','.join(['%s'] * len(chunk))}) AND ts >= %s AND ts <= %s",
+                            [int(since_ms), *chunk, int(since_ms), int(until_ms)])
+                n, s = cur.fetchone()
+                total, tsum = total + int(n), tsum + int(s or 0)
+        return (total, tsum) if with_sum else total
 
     def count(self, sensor_ids: Iterable[int] | None = None) -> int:
         with connection.cursor() as cur:
@@ -97,6 +128,7 @@ class ReadingsStore:
             return int(cur.fetchone()[0])
 
     def delete_sensor(self, sensor_id: int) -> None:
+        _TAILS.clear()
         with connection.cursor() as cur:
             cur.execute(f"DELETE FROM {TABLE} WHERE sensor_id = %s", [int(sensor_id)])
 
