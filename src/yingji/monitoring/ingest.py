@@ -222,9 +222,9 @@ def _sensor_ids(actor, codes: set[str]) -> dict[str, int]:
 
 
 def _touch_sensors(ids: np.ndarray, ts: np.ndarray, values: np.ndarray) -> None:
-    """Latest value per sensor (only if newer than what is there) and the heartbeat, in one transaction; an
-    offline sensor with data again is active. SQLite: one statement per sensor (each a B-tree lookup);
-    PostgreSQL: one statement for up to 900 sensors (a statement per sensor is a round trip each)."""
+    """Latest value per sensor (only if newer than what is there) and the heartbeat; an offline sensor with data
+    again is active. SQLite: one statement per sensor (each a B-tree lookup); PostgreSQL: one statement for up
+    to 900 sensors (a statement per sensor is a round trip each)."""
     order = np.lexsort((ts, ids))
     ids, ts, values = ids[order], ts[order], values[order]
     last = np.ones(len(ids), dtype=bool)
@@ -233,7 +233,7 @@ def _touch_sensors(ids: np.ndarray, ts: np.ndarray, values: np.ndarray) -> None:
     now = adapt(timezone.now())
     latest = [(sid, adapt(dt.datetime.fromtimestamp(t / 1000, tz=dt.UTC)), v)
               for sid, t, v in zip(ids[last].tolist(), ts[last].tolist(), values[last].tolist(), strict=True)]
-    with transaction.atomic(), connection.cursor() as cur:  # one commit, not one per sensor
+    with transaction.atomic(), connection.cursor() as cur:  # one transaction, not one per sensor
         if connection.vendor == "postgresql":
             for k in range(0, len(latest), 900):
                 chunk = latest[k:k + 900]
@@ -282,8 +282,9 @@ def ingest(actor, batch: Batch, *, evaluate: bool = True, now_ms: int | None = N
             raise ValidationFailed(_("没有可存储的读数，共 %(n)d 处错误") % {"n": len(batch.errors)},
                                    details={"rows": batch.errors[:MAX_ERRORS], "rejected": len(batch.errors)})
         return {"received": 0, "stored": 0, "duplicates": 0, "rejected": 0, "errors": [], "fired": []}
-    inserted = get_store().insert(ids, ts, values)
-    _touch_sensors(ids, ts, values)
+    with transaction.atomic():  # the readings and the sensors' latest values: one commit
+        inserted = get_store().insert(ids, ts, values)
+        _touch_sensors(ids, ts, values)
     # All rows new: they are in the store as given, and the rules need not read them back.
     fired = evaluation.after_ingest(ids, ts, values if inserted == len(ids) else None) if evaluate and inserted else []
     rejected = len({e["row"] for e in batch.errors})

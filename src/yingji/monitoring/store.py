@@ -33,7 +33,8 @@ class ReadingsStore:
     """Write and read readings. Arrays are int64 sensor ids, int64 epoch milliseconds, float64 values."""
 
     def insert(self, sensor: np.ndarray, ts: np.ndarray, value: np.ndarray) -> int:
-        """Store the rows that are not stored yet; return how many were new. Commits before returning."""
+        """Store the rows that are not stored yet; return how many were new. Commits before returning (or with
+        the caller's transaction)."""
         raise NotImplementedError
 
     def window(self, sensor_ids: Iterable[int], since_ms: int, until_ms: int) -> Readings:
