@@ -19,27 +19,47 @@ def _arrays(rows):
 
 
 def _same(a: Readings, b: Readings) -> bool:
-    return a.sensor.tolist() == b.sensor.tolist() and a.ts.tolist() == b.ts.tolist() and \
-        a.value.tolist() == b.value.tolist()
+    return (
+        a.sensor.tolist() == b.sensor.tolist()
+        and a.ts.tolist() == b.ts.tolist()
+        and a.value.tolist() == b.value.tolist()
+    )
 
 
 def test_insert_counts_new_rows_keeps_the_first_of_a_pair_and_takes_any_order(world, monkeypatch):
     store = get_store()
     a, b = world.rain[0].pk, world.rain[1].pk
     monkeypatch.setattr(type(store), "ROWS", 4, raising=False)  # several statements and a remainder
-    rows = [(b, T + 5 * MIN, 1.0), (a, T + 2 * MIN, 2.0), (a, T, 3.0), (a, T + 2 * MIN, 9.0),
-            (b, T, 4.0), (a, T + MIN, 5.0), (b, T + MIN, 6.0), (a, T + 3 * MIN, 7.0), (b, T + 2 * MIN, 8.0)]
+    rows = [
+        (b, T + 5 * MIN, 1.0),
+        (a, T + 2 * MIN, 2.0),
+        (a, T, 3.0),
+        (a, T + 2 * MIN, 9.0),
+        (b, T, 4.0),
+        (a, T + MIN, 5.0),
+        (b, T + MIN, 6.0),
+        (a, T + 3 * MIN, 7.0),
+        (b, T + 2 * MIN, 8.0),
+    ]
     assert store.insert(*_arrays(rows)) == 8
     got = store.window([a, b], T, T + 10 * MIN)
     assert list(zip(got.sensor.tolist(), got.ts.tolist(), got.value.tolist(), strict=True)) == [
-        (a, T, 3.0), (a, T + MIN, 5.0), (a, T + 2 * MIN, 2.0), (a, T + 3 * MIN, 7.0),
-        (b, T, 4.0), (b, T + MIN, 6.0), (b, T + 2 * MIN, 8.0), (b, T + 5 * MIN, 1.0)]
+        (a, T, 3.0),
+        (a, T + MIN, 5.0),
+        (a, T + 2 * MIN, 2.0),
+        (a, T + 3 * MIN, 7.0),
+        (b, T, 4.0),
+        (b, T + MIN, 6.0),
+        (b, T + 2 * MIN, 8.0),
+        (b, T + 5 * MIN, 1.0),
+    ]
     assert store.insert(*_arrays(rows)) == 0
     assert store.count_between([a], T + MIN, T + 2 * MIN) == 2
 
 
-@pytest.mark.parametrize("case", ["in_order", "gap_filled_by_others", "late_batch", "watched_not_in_batch",
-                                  "batch_before_window"])
+@pytest.mark.parametrize(
+    "case", ["in_order", "gap_filled_by_others", "late_batch", "watched_not_in_batch", "batch_before_window"]
+)
 def test_window_with_a_fresh_batch_equals_a_full_read_back(world, case):
     store = get_store()
     a, b, c = (s.pk for s in world.rain)
