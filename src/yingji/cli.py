@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -160,6 +161,11 @@ def _serve(host: str, port: int, workers: int, banner: bool = False) -> int:
 
     if banner:
         print(f"\n» 服务已启动 (serving): http://{host}:{port}/   Ctrl-C 停止 (to stop)\n", flush=True)
+    # What is loaded by now lives as long as the workers: frozen, a full garbage collection in a worker walks
+    # only what requests made since (not the 600,000 objects of Django and the app, 100 ms and more each time),
+    # and the forked workers keep sharing those pages.
+    gc.collect()
+    gc.freeze()
     _App().run()
     return 0
 

@@ -60,7 +60,10 @@ def _has_nul(request) -> bool:
         return False
     content_type = request.content_type or ""
     if content_type == "application/json" or content_type.endswith("+json"):
-        return b"\x00" in request.body or _JSON_NUL.search(request.body) is not None
+        body = request.body
+        # The regular expression cannot skip ahead (it starts with a look-behind): a plain search for the escape
+        # first, at memory speed, spares large bodies (a 20,000-reading batch: 30 ms) the scan when it is absent.
+        return b"\x00" in body or (b"\\u0000" in body and _JSON_NUL.search(body) is not None)
     if content_type in _FORM_TYPES:
         return any("\x00" in k or "\x00" in v for k, vs in request.POST.lists() for v in [k, *vs])
     return False

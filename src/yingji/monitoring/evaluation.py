@@ -81,18 +81,21 @@ def _evidence(parsed: spec.Rule, r: kernel.Readings, members, at_ms: int, codes:
         truth = kernel.condition(clause.when, sub)
         series = kernel.series(clause.when.series, sub) if isinstance(clause.when, spec.Compare) else None
         rows = []
-        for sid in np.unique(sub.sensor).tolist():
-            idx = np.flatnonzero((sub.sensor == sid) & (sub.ts <= at_ms))
-            if not len(idx):
-                continue
-            i = int(idx[-1])
-            if truth[i] and at_ms < sub.ts[i] + clause.stale_ms:
-                row = {"sensor_id": sid, "code": codes.get(sid, ""), "value": float(sub.value[i]),
-                       "at": _ms_to_dt(sub.ts[i]).isoformat()}
-                if series is not None:
-                    row["series"] = round(float(series[i]), 6)
-                rows.append(row)
-                fired_ids.append(sid)
+        # Each sensor's latest reading at the moment (sorted by sensor and time: the last one not after it),
+        # if it is in state and not stale.
+        upto = sub.ts <= at_ms
+        latest = upto.copy()
+        latest[:-1] &= (sub.sensor[1:] != sub.sensor[:-1]) | ~upto[1:]
+        latest &= truth
+        latest &= at_ms < sub.ts + clause.stale_ms
+        for i in np.flatnonzero(latest).tolist():
+            sid = int(sub.sensor[i])
+            row = {"sensor_id": sid, "code": codes.get(sid, ""), "value": float(sub.value[i]),
+                   "at": _ms_to_dt(sub.ts[i]).isoformat()}
+            if series is not None:
+                row["series"] = round(float(series[i]), 6)
+            rows.append(row)
+            fired_ids.append(sid)
         clauses.append({"min_sensors": clause.min_sensors, "sensors": rows})
     return sorted(set(fired_ids)), {"clauses": clauses}
 
@@ -121,8 +124,9 @@ def record(rule: Rule, parsed: spec.Rule, r: kernel.Readings, members, at_ms: in
     return firing
 
 
-def after_ingest(ids: np.ndarray, ts: np.ndarray) -> list[dict]:
-    """Evaluate the enabled rules that watch any of these sensors over the new readings in context."""
+def after_ingest(ids: np.ndarray, ts: np.ndarray, values: np.ndarray | None = None) -> list[dict]:
+    """Evaluate the enabled rules that watch any of these sensors over the new readings in context. `values`:
+    the batch was stored in full just now (every row new), so its rows need not be read back."""
     batch_ids = set(np.unique(ids).tolist())
     rules = list(Rule.objects.filter(enabled=True).select_related("owner_unit"))
     if not rules:
@@ -149,7 +153,12 @@ def after_ingest(ids: np.ndarray, ts: np.ndarray) -> list[dict]:
     since = min(t0 - spec.lookback_ms(p) for _, p, _, _, t0, _ in todo)
     # A late reading changes the windows after it too: read as far after the batch as the rules look back.
     until = max(t1 + spec.lookback_ms(p) for _, p, _, _, _, t1 in todo)
-    data = get_store().window(set().union(*(w for *_, w, _, _ in todo)), since, until)
+    watched = set().union(*(w for *_, w, _, _ in todo))
+    store = get_store()
+    if values is None:
+        data = store.window(watched, since, until)
+    else:
+        data = store.window_with(watched, since, until, kernel.Readings.of(ids, ts, values))
     out = []
     for rule, parsed, of, _watched, t0, _t1 in todo:
         ev = kernel.evaluate(parsed, data, of)

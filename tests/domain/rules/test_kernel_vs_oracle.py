@@ -103,3 +103,37 @@ def test_chunked_evaluation_matches_the_oracle(rows, cond):
             oracle.condition(rule.clauses[0].when, rows)
     finally:
         kernel.CHUNK = saved
+
+
+@settings(max_examples=150)
+@given(readings(max_sensors=5, max_rows=60), series_specs(), st.integers(1, 3), st.integers(2, 8))
+def test_guessed_window_starts_match_the_oracle(rows, spec, step, chunk):
+    """Window starts are searched for every _GUESS_STEP-th reading and guessed for the others (checked, and
+    searched for when wrong); a step of 1–3 makes short drawn inputs take that path, across slice cuts that reuse
+    the same work arrays."""
+    saved = kernel._GUESS_STEP, kernel.CHUNK
+    kernel._GUESS_STEP, kernel.CHUNK = step, chunk
+    try:
+        rule = parse({"level": 1, "clauses": [{"sensors": {"kind": "x"}, "when": {"any": [
+            {"of": spec, "op": ">=", "value": 2}, {"persist": 2, "when": {"of": spec, "op": "<", "value": 0.5}}]}}]})
+        cond = rule.clauses[0].when
+        s = cond.parts[0].series
+        np.testing.assert_allclose(kernel.series(s, _arrays(rows)), np.array(oracle.series(s, rows), np.float64),
+                                   rtol=1e-12, atol=1e-9)
+        assert kernel.condition(cond, _arrays(rows)).tolist() == oracle.condition(cond, rows)
+    finally:
+        kernel._GUESS_STEP, kernel.CHUNK = saved
+
+
+def test_window_starts_with_sensor_ids_far_apart():
+    """Sensor ids too far apart for sensor × stride in int64 fall back to sensor ranks; regular minute data
+    takes the guessed starts."""
+    n = 300
+    s = np.repeat(np.array([1, 2**62], np.int64), n)
+    t = np.tile(np.arange(n, dtype=np.int64) * MINUTE_MS, 2)
+    v = np.ones(2 * n)
+    rule = parse({"level": 1, "clauses": [{"sensors": {"kind": "x"},
+                                           "when": {"of": {"agg": "sum", "hours": 1}, "op": ">=", "value": 60}}]})
+    got = kernel.series(rule.clauses[0].when.series, kernel.Readings.sorted(s, t, v))
+    want = np.minimum(np.arange(1, n + 1), 60).astype(float)
+    assert got.tolist() == [*want, *want]

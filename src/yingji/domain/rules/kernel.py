@@ -1,9 +1,11 @@
 """The rule kernel in numpy: every series and condition is computed for all readings of all sensors at once.
 
 Readings are three arrays sorted by (sensor, ts) with unique pairs (`Readings.of` sorts and deduplicates,
-keeping the last value given for a pair). A window (t - W, t] of each reading is found by one `searchsorted`
-on a key that keeps sensors apart; sums and means come from per-sensor cumulative sums, max and min from a
-sparse table over the longest window, persistence from run lengths. The plain-Python `oracle` module defines
+keeping the last value given for a pair). The window (t - W, t] of each reading starts at the first key above
+key - W, on one int64 key per reading that keeps sensors apart (searched for every 32nd reading, guessed and
+checked for the rest); sums and means are differences of one cumulative sum, max and min come from a sparse
+table over the longest window, persistence from run lengths. Long inputs go in cache-sized slices of whole
+sensors that reuse the same work arrays. The plain-Python `oracle` module defines
 the same semantics reading by reading; the property tests hold the two equal.
 """
 
@@ -14,12 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .spec import Clause, Combine, Compare, Condition, Rule, Series
+from .spec import MAX_WINDOW_MINUTES, MINUTE_MS, Clause, Combine, Compare, Condition, Rule, Series
 
 __all__ = ["Readings", "series", "condition", "clause_steps", "Evaluation", "evaluate", "TOLERANCE"]
 
 # Comparisons forgive a relative 1e-9, so a sum of 0.1 mm tips that is 50 "on paper" meets ">= 50".
 TOLERANCE = 1e-9
+MAX_WINDOW_MS = MAX_WINDOW_MINUTES * MINUTE_MS
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Readings:
             key = (s - s0) * span
             key += t
             key -= t0
+            if len(key) < 2 or (key[1:] > key[:-1]).all():  # already in order, no pair twice (a stored batch)
+                return cls(s, t, v)
             order = np.argsort(key)
             key = key[order]
             if len(key) > 1 and (key[1:] == key[:-1]).any():  # duplicates: the last given must win → stable
@@ -76,46 +81,131 @@ class Readings:
         return Readings(self.sensor[mask], self.ts[mask], self.value[mask])
 
 
-class _Context:
-    """Per-evaluation caches: segment starts and window starts by window length."""
+_I64_MIN = np.iinfo(np.int64).min
+_GUESS_STEP = 32  # readings per sampled window start (see _Context.starts)
 
-    def __init__(self, r: Readings):
+
+class _Scratch:
+    """Work arrays reused from one slice of readings to the next. A fresh array of a slice's size costs page
+    faults each time (the allocator returns such blocks to the system on free), more than the arithmetic."""
+
+    def __init__(self):
+        self._bufs: dict = {}
+
+    def get(self, name, n: int, dtype) -> np.ndarray:
+        buf = self._bufs.get(name)
+        if buf is None or len(buf) < n:
+            buf = self._bufs[name] = np.empty(n, dtype=dtype)
+        return buf[:n]
+
+    def arange(self, n: int) -> np.ndarray:
+        buf = self._bufs.get("arange")
+        if buf is None or len(buf) < n:
+            buf = self._bufs["arange"] = np.arange(n, dtype=np.int64)
+        return buf[:n]
+
+
+class _Context:
+    """Per-slice caches, each built on first use: the (sensor, ts) search key, window starts by window length,
+    series results, row numbers and sensor segment starts. Arrays live in the shared scratch: a result is
+    valid until the next slice is evaluated."""
+
+    def __init__(self, r: Readings, scratch: _Scratch | None = None):
         self.r = r
-        n = len(r)
-        self.index = np.arange(n, dtype=np.int64)
-        new = np.ones(n, dtype=bool)
-        if n > 1:
-            new[1:] = r.sensor[1:] != r.sensor[:-1]
-        self.seg_start = np.maximum.accumulate(np.where(new, self.index, 0)) if n else self.index
+        self.n = len(r)
+        self.scratch = scratch if scratch is not None else _Scratch()
         self._starts: dict[int, np.ndarray] = {}
-        if n:
-            rank = np.cumsum(new) - 1
-            self.tmin = int(r.ts.min())
-            self.span = int(r.ts.max()) - self.tmin
-            self.rank = rank
-        self._key: dict[int, np.ndarray] = {}
+        self._key: tuple[np.ndarray, np.ndarray, int] | None = None
+        self._seg_start: np.ndarray | None = None
+        self.results: dict[Series, np.ndarray] = {}
+
+    def buf(self, name, dtype=np.int64, extra: int = 0) -> np.ndarray:
+        return self.scratch.get(name, self.n + extra, dtype)
+
+    @property
+    def index(self) -> np.ndarray:
+        return self.scratch.arange(self.n)
+
+    @property
+    def seg_start(self) -> np.ndarray:
+        """Index of the first reading of the same sensor, for every reading."""
+        if self._seg_start is None:
+            r, n = self.r, self.n
+            new = np.ones(n, dtype=bool)
+            if n > 1:
+                np.not_equal(r.sensor[1:], r.sensor[:-1], out=new[1:])
+            self._seg_start = np.maximum.accumulate(np.where(new, self.index, 0)) if n else self.index
+        return self._seg_start
+
+    def _search_key(self, window_ms: int) -> tuple[np.ndarray, np.ndarray]:
+        """(key, padded): one int64 per reading, increasing with (sensor, ts), such that `key - window` of a
+        reading never falls at or below a key of an earlier sensor: sensor × stride + ts with stride > time
+        span + window; `padded` is the same with the smallest int64 before it (padded[i] = key[i - 1]). Built
+        once with room for the longest window allowed, in two passes when the numbers fit (else on offsets from
+        the smallest sensor and time, or on sensor ranks)."""
+        if self._key is not None and self._key[2] >= window_ms:
+            return self._key[0], self._key[1]
+        r = self.r
+        tmin, tmax = int(r.ts.min()), int(r.ts.max())
+        smin, smax = int(r.sensor[0]), int(r.sensor[-1])  # sorted by sensor
+        reach = max(window_ms, MAX_WINDOW_MS)
+        stride = tmax - tmin + reach + 1
+        padded = self.buf("key", extra=1)
+        padded[0] = _I64_MIN
+        key = padded[1:]
+        if smin * stride + tmin - reach > -(2**63) and smax * stride + tmax < 2**63:
+            np.multiply(r.sensor, stride, out=key)
+            key += r.ts
+        else:
+            if (smax - smin) * stride + (tmax - tmin) < 2**63:
+                np.subtract(r.sensor, smin, out=key)
+            else:  # ids too far apart: number the sensors 0, 1, 2 … instead
+                key[0] = 0
+                np.not_equal(r.sensor[1:], r.sensor[:-1], out=key[1:], casting="unsafe")
+                np.cumsum(key, out=key)
+            key *= stride
+            key += r.ts
+            key -= tmin
+        self._key = (key, padded, reach)
+        return key, padded
 
     def starts(self, window_ms: int) -> np.ndarray:
-        """Index of the first reading of the same sensor inside (t - window, t], for every reading."""
+        """Index of the first reading of the same sensor inside (t - window, t], for every reading: the first
+        key above key - window. A binary search for every reading is most of the kernel's time, so the start
+        is searched for every 32nd reading only; the others guess the same distance back (exact for regular
+        series) and check the guess with two lookups; the wrong guesses are searched for."""
         got = self._starts.get(window_ms)
-        if got is None:
-            r = self.r
-            if not len(r):
-                return self.index
-            stride = self.span + window_ms + 1
-            key = self.rank * stride
-            key += r.ts
-            key -= self.tmin
-            got = np.searchsorted(key, key - window_ms, side="right")
-            self._starts[window_ms] = got
-        return got
-
-
-def _segment_cumsum(x: np.ndarray, ctx: _Context) -> np.ndarray:
-    """Cumulative sums restarting at each sensor (small magnitudes keep window sums exact longer)."""
-    cs = np.cumsum(x)
-    before = np.where(ctx.seg_start > 0, cs[ctx.seg_start - 1], 0.0)
-    return cs - before
+        if got is not None:
+            return got
+        n = self.n
+        if not n:
+            return self.index
+        key, padded = self._search_key(window_ms)
+        low = self.buf("low")
+        np.subtract(key, window_ms, out=low)
+        m = -(-n // _GUESS_STEP)
+        full = self.scratch.get(("start", window_ms), m * _GUESS_STEP, np.int64)
+        start = full[:n]
+        if n < 4 * _GUESS_STEP:
+            start[:] = np.searchsorted(key, low, side="right")
+        else:
+            index = self.index
+            back = index[::_GUESS_STEP] - np.searchsorted(key, low[::_GUESS_STEP], side="right")
+            full.reshape(m, _GUESS_STEP)[:] = back[:, None]
+            np.subtract(index, start, out=start)
+            np.maximum(start, 0, out=start)
+            probe = self.buf("probe")
+            ok, below = self.buf("ok", bool), self.buf("below", bool)
+            np.take(key, start, out=probe, mode="clip")  # the guess is inside the window …
+            np.greater(probe, low, out=ok)
+            np.take(padded, start, out=probe, mode="clip")  # … and the reading before it is not
+            np.less_equal(probe, low, out=below)
+            ok &= below
+            if not ok.all():
+                wrong = np.flatnonzero(~ok)
+                start[wrong] = np.searchsorted(key, low[wrong], side="right")
+        self._starts[window_ms] = start
+        return start
 
 
 def _window_extreme(x: np.ndarray, start: np.ndarray, ctx: _Context, fn) -> np.ndarray:
@@ -143,19 +233,33 @@ def _window_extreme(x: np.ndarray, start: np.ndarray, ctx: _Context, fn) -> np.n
 
 
 def _series(s: Series, ctx: _Context) -> np.ndarray:
-    r = ctx.r
     if s.agg is None:
-        return r.value
+        return ctx.r.value
+    got = ctx.results.get(s)
+    if got is None:
+        got = ctx.results[s] = _aggregate(s, ctx)
+    return got
+
+
+def _aggregate(s: Series, ctx: _Context) -> np.ndarray:
+    r = ctx.r
     x = r.value if s.of is None else _series(s.of, ctx)
     start = ctx.starts(s.window_ms)
-    i = ctx.index
     if s.agg in ("sum", "mean"):
-        cs = _segment_cumsum(x, ctx)
-        below = np.where(start > ctx.seg_start, cs[np.maximum(start - 1, 0)], 0.0)
-        total = cs - below
-        return total if s.agg == "sum" else total / (i - start + 1)
+        # The running sum with a leading zero, so the window's sum is cs[i + 1] - cs[start]. One sum over the
+        # slice, not restarted per sensor: subtracting each sensor's base would add a rounding step of the same
+        # size, and a window never reaches back past its own sensor.
+        cs = ctx.buf(("cumsum", s), np.float64, extra=1)
+        cs[0] = 0.0
+        np.cumsum(x, out=cs[1:])
+        total = ctx.buf(("series", s), np.float64)
+        np.take(cs, start, out=total, mode="clip")
+        np.subtract(cs[1:], total, out=total)
+        if s.agg == "mean":
+            total /= ctx.index - start + 1
+        return total
     if s.agg == "count":
-        return (i - start + 1).astype(np.float64)
+        return (ctx.index - start + 1).astype(np.float64)
     if s.agg == "max":
         return _window_extreme(x, start, ctx, np.maximum)
     if s.agg == "min":
@@ -183,8 +287,11 @@ def _condition(c: Condition, ctx: _Context) -> np.ndarray:
     if isinstance(c, Compare):
         return _compare(_series(c.series, ctx), c.op, c.value)
     if isinstance(c, Combine):
-        parts = [_condition(p, ctx) for p in c.parts]
-        return np.logical_and.reduce(parts) if c.mode == "all" else np.logical_or.reduce(parts)
+        fn = np.logical_and if c.mode == "all" else np.logical_or
+        out = _condition(c.parts[0], ctx)  # every condition returns a new array: combine in place
+        for p in c.parts[1:]:
+            fn(out, _condition(p, ctx), out=out)
+        return out
     inner = _condition(c.when, ctx)
     last_false = np.maximum.accumulate(np.where(~inner, ctx.index, -1)) if len(inner) else ctx.index
     run = ctx.index - np.maximum(last_false, ctx.seg_start - 1)
@@ -216,14 +323,24 @@ def _chunks(r: Readings):
         yield Readings(r.sensor[a:b], r.ts[a:b], r.value[a:b])
 
 
+def _by_chunk(fn, r: Readings, dtype) -> np.ndarray:
+    if len(r) <= 2 * CHUNK:
+        return fn(_Context(r))
+    out = np.empty(len(r), dtype=dtype)
+    scratch = _Scratch()
+    at = 0
+    for ch in _chunks(r):
+        out[at:at + len(ch)] = fn(_Context(ch, scratch))
+        at += len(ch)
+    return out
+
+
 def series(s: Series, r: Readings) -> np.ndarray:
-    parts = [_series(s, _Context(c)) for c in _chunks(r)]
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return _by_chunk(lambda ctx: _series(s, ctx), r, np.float64)
 
 
 def condition(c: Condition, r: Readings) -> np.ndarray:
-    parts = [_condition(c, _Context(ch)) for ch in _chunks(r)]
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return _by_chunk(lambda ctx: _condition(c, ctx), r, bool)
 
 
 def clause_steps(clause: Clause, r: Readings, truth: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
