@@ -20,6 +20,13 @@ class MonitoringConfig(ModuleConfig):
 
         return [{"label": _("预警规则"), "url": reverse("monitoring:rules"), "key": "rules"}]
 
+    def seed_reference(self) -> None:
+        """After every migrate and flush: forget the windows the readings store remembered (a flushed database
+        may give a sensor id out again, and the remembered rows are no longer there)."""
+        from yingji.monitoring import store
+
+        store.forget_windows()
+
     def ready(self) -> None:
         from yingji.core import links
         from yingji.monitoring import (

@@ -21,12 +21,17 @@ from django.utils.module_loading import import_string
 
 from yingji.domain.rules.kernel import Readings
 
-__all__ = ["ReadingsStore", "SqliteStore", "PostgresStore", "get_store"]
+__all__ = ["forget_windows", "ReadingsStore", "SqliteStore", "PostgresStore", "get_store"]
 
 TABLE = "monitoring_reading"
 _CHUNK = 900  # ids per IN (…) list
 # The last window each store read outside a transaction, by database: (sensor ids, since, until, readings).
 _TAILS: dict[tuple, tuple] = {}
+
+
+def forget_windows() -> None:
+    """Drop every remembered window (after a flush or anything else that removes readings)."""
+    _TAILS.clear()
 
 
 class ReadingsStore:
@@ -126,7 +131,7 @@ class ReadingsStore:
             return int(cur.fetchone()[0])
 
     def delete_sensor(self, sensor_id: int) -> None:
-        _TAILS.clear()
+        forget_windows()
         with connection.cursor() as cur:
             cur.execute(f"DELETE FROM {TABLE} WHERE sensor_id = %s", [int(sensor_id)])
 

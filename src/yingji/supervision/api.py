@@ -58,12 +58,13 @@ def task_out(t) -> dict:
 
 def unit_of(value: str, field: str) -> OrgUnit:
     value = (value or "").strip()
-    unit = OrgUnit.objects.filter(code=value, is_active=True).first()
+    # a NUL byte is no unit code (and PostgreSQL refuses it in a query): unknown, as on SQLite
+    unit = None if "\x00" in value else OrgUnit.objects.filter(code=value, is_active=True).first()
     # isascii too: '³' passes isdigit() but not int(); a huge id must not overflow the database's integer
     if unit is None and value.isascii() and value.isdigit() and len(value) <= 18:
         unit = OrgUnit.objects.filter(pk=int(value), is_active=True).first()
     if unit is None:
-        raise ValidationFailed(_("单位不存在：%(u)s") % {"u": value}, details={field: [_("单位不存在")]})
+        raise ValidationFailed(_("单位不存在：%(u)s") % {"u": value.replace("\x00", "")}, details={field: [_("单位不存在")]})
     return unit
 
 
