@@ -51,12 +51,14 @@ from yingji.core.models import OrgUnitKind as K
 from yingji.monitoring.models import Sensor
 from yingji.monitoring import services as mon
 vocabulary.seed_hazard_types()
-city = services.create_unit(None, parent=None, code="990100", name="示范市", kind=K.CITY)
+box = {"type": "Polygon", "coordinates": [[[113.0, 22.9], [113.6, 22.9], [113.6, 23.4], [113.0, 23.4], [113.0, 22.9]]]}
+city = services.create_unit(None, parent=None, code="990100", name="示范市", kind=K.CITY, boundary=box)
 user = services.create_user(None, username="feeder", password="correct-horse-9", unit=city)
 services.assign_role(None, user, "duty_officer", city)
 ids = {}
 for i in range(%(n)d):
-    s = crud.create(None, Sensor(owner_unit=city, code=f"RG-{i:04d}", name=f"RG {i}", kind="rain"))
+    s = crud.create(None, Sensor(owner_unit=city, code=f"RG-{i:04d}", name=f"RG {i}", kind="rain",
+                                 lat=22.95 + (i %% 20) * 0.02, lng=113.05 + (i // 20) * 0.05))  # a draft needs an area
     ids[s.code] = s.pk
 mon.create_rule(None, owner_unit=city, name="1 h", hazard_type="rainstorm", definition={"level": 3, "clauses": [
     {"sensors": {"kind": "rain"}, "stale_minutes": 10, "when": {"any": [{"op": ">=", "value": 8},

@@ -120,3 +120,19 @@ def test_dry_run_lists_when_it_would_have_fired(world):
     body = r.json()
     assert body["count"] == 2 and [f["sensors"] for f in body["fired"]] == [["RG-001"], ["RG-002"]]
     assert not RuleFiring.objects.exists()  # a dry run records nothing
+
+
+def test_sensors_without_a_place_draft_over_their_rules_unit(world, drafts):
+    """A gauge registered without coordinates still gets its warning drafted: over the area of the rule's unit
+    (or the nearest unit above it with a boundary), not dropped for want of an area."""
+    from yingji.core import crud
+
+    sensor = world.rain[0]
+    crud.update(None, sensor, {"lat": None, "lng": None})
+    area = {"type": "Polygon", "coordinates": [[[113.2, 23.0], [113.4, 23.0], [113.4, 23.2], [113.2, 23.2],
+                                                [113.2, 23.0]]]}
+    crud.update(None, world.tree["city"], {"boundary": area})
+    rainstorm_orange(world)
+    assert post(world.client, heavy_rain(sensor.code, now_ms() - 4 * HOUR)).status_code == 200
+    orange = [c for c in drafts.calls if c["level"] == 2]
+    assert len(orange) == 1 and orange[0]["area"] == area

@@ -60,12 +60,15 @@ def _parsed(rule: Rule) -> spec.Rule | None:
 
 
 def area_of(rule: Rule, sensor_ids: list[int]) -> dict | None:
-    """The rule's own area, or a box 2 km around the sensors that fired."""
+    """The rule's own area, or a box 2 km around the sensors that fired, or the area of the rule's unit."""
     if rule.area:
         return rule.area
     pts = list(Sensor.objects.filter(pk__in=sensor_ids, lat__isnull=False).values_list("lng", "lat"))
-    if not pts:
-        return None
+    if not pts:  # sensors without a place: the area of the rule's unit (or its nearest ancestor with one)
+        unit = rule.owner_unit
+        while unit is not None and not unit.boundary:
+            unit = unit.parent
+        return unit.boundary if unit is not None else None
     pad = 0.02
     lngs, lats = [p[0] for p in pts], [p[1] for p in pts]
     w, e, s, n = min(lngs) - pad, max(lngs) + pad, min(lats) - pad, max(lats) + pad
