@@ -5,37 +5,23 @@ hasn't signed. Every page axe-clean, nothing scrolling sideways; the public page
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 
 import pytest
+from chromium import fits, launch, login, require_chromium
 from django.db import connections
 from django.utils import timezone
 from tests.alerts.conftest import when
 
 from yingji.alerts.models import State, Warning
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-9"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(browser, base, username, width=390):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 844})
-    page = ctx.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    return login(browser, base, username, PASSWORD, width=width, height=844)
 
 
 def _local(moment):
@@ -47,10 +33,7 @@ SLOPE = {"kind": "hazard_area", "id": 7, "name": "后山滑坡隐患点", "hazar
 
 
 def test_draft_approve_publish_acknowledge(live_server, city, monkeypatch, risk_provider, incidents_provider):
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("CI must provide Debian's chromium for the browser tests")
-        pytest.skip("no chromium on PATH: apt-get install chromium")
+    require_chromium()
     from a11y import assert_accessible
     from playwright.sync_api import sync_playwright
 
@@ -62,14 +45,13 @@ def test_draft_approve_publish_acknowledge(live_server, city, monkeypatch, risk_
     def story():
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM,
-                                            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                browser = launch(p)
                 try:
                     # 1. The duty officer drafts on a phone and submits it for approval.
                     duty = _login(browser, base, "duty")
                     duty.goto(f"{base}/warnings/new/")
                     assert_accessible(duty)
-                    _fits(duty)
+                    fits(duty)
                     duty.select_option("#id_owner_unit", label=city.city.name)
                     duty.fill("#id_headline", "江北区暴雨橙色预警")
                     duty.select_option("#id_hazard_type", "rainstorm")
@@ -81,7 +63,7 @@ def test_draft_approve_publish_acknowledge(live_server, city, monkeypatch, risk_
                     duty.click("[data-testid=warning-form] button[type=submit]")
                     duty.wait_for_selector("[data-testid=submit]")
                     assert_accessible(duty)
-                    _fits(duty)
+                    fits(duty)
                     duty.click("[data-testid=submit]")
                     duty.wait_for_selector("[data-testid=state]:has-text('待审批')")
                     assert duty.locator("[data-testid=approve]").count() == 0  # orange: the city approves
@@ -103,7 +85,7 @@ def test_draft_approve_publish_acknowledge(live_server, city, monkeypatch, risk_
                     staff = _login(browser, base, "staff1")
                     staff.goto(f"{base}/warnings/{w.pk}/")
                     assert_accessible(staff)
-                    _fits(staff)
+                    fits(staff)
                     staff.click("[data-testid=acknowledge]")
                     staff.wait_for_selector("[data-testid=signed]")
                     staff.goto(f"{base}/warnings/{w.pk}/acknowledgements/")
@@ -111,7 +93,7 @@ def test_draft_approve_publish_acknowledge(live_server, city, monkeypatch, risk_
                     assert "staff1" in staff.inner_text(f"[data-testid=ack-{city.towns[0].code}]")
                     assert "未签收" in staff.inner_text(f"[data-testid=ack-{city.towns[1].code}]")
                     assert_accessible(staff)
-                    _fits(staff)
+                    fits(staff)
 
                     # 4. The chain proposes a landslide warning for the slope inside the area; the commander
                     # accepts it into a draft, then escalates the warning into an incident in one step.
@@ -130,7 +112,7 @@ def test_draft_approve_publish_acknowledge(live_server, city, monkeypatch, risk_
                     staff.goto(f"{base}/warnings/{w.pk}/")
                     assert "Acknowledg" in staff.inner_text("main")
                     assert_accessible(staff)
-                    _fits(staff)
+                    fits(staff)
 
                     # 6. The 一张图 map draws the warning in its colour's layer.
                     boss.goto(f"{base}/map/")
@@ -146,7 +128,7 @@ def test_draft_approve_publish_acknowledge(live_server, city, monkeypatch, risk_
                     anon.goto(f"{base}/cap/public/")
                     assert "江北区暴雨橙色预警" in anon.inner_text("main")
                     assert_accessible(anon)
-                    _fits(anon)
+                    fits(anon)
                 finally:
                     browser.close()
         except BaseException as exc:  # noqa: BLE001 — re-raised in the test's thread

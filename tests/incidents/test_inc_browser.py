@@ -5,42 +5,25 @@ incident and reviews it with timings from the record. Axe-clean at 1280 px and a
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 
 import pytest
+from chromium import fits, launch, login, require_chromium
 from django.db import connections
 
 from yingji.incidents.models import Dispatch, Incident
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-battery-9"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(browser, base, username, width=1280):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    page = ctx.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
-def _no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    return login(browser, base, username, PASSWORD, width=width, height=900)
 
 
 def test_duty_officer_takes_a_call_dispatches_three_units_and_closes_with_a_review(live_server, city, monkeypatch):
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("CI must provide Debian's chromium for the browser tests")
-        pytest.skip("no chromium on PATH: apt-get install chromium")
+    require_chromium()
     from a11y import assert_accessible
     from playwright.sync_api import sync_playwright
 
@@ -51,8 +34,7 @@ def test_duty_officer_takes_a_call_dispatches_three_units_and_closes_with_a_revi
     def story():
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM,
-                                            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                browser = launch(p)
                 try:
                     duty = _login(browser, base, "duty")
                     # 1. Take the call: the place by a map click.
@@ -133,7 +115,7 @@ def test_duty_officer_takes_a_call_dispatches_three_units_and_closes_with_a_revi
                                 f"/incidents/{inc.pk}/replay/", f"/incidents/{inc.pk}/review/"):
                         phone.goto(base + url)
                         assert_accessible(phone)
-                        _no_sideways_scroll(phone)
+                        fits(phone)
                 finally:
                     browser.close()
         except BaseException as exc:  # noqa: BLE001 — re-raised in the test's thread

@@ -18,9 +18,7 @@ Every page visited is axe-clean; phone pages do not scroll sideways."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import shutil
 import threading
 import time
 import uuid
@@ -28,14 +26,13 @@ from types import SimpleNamespace
 from xml.etree import ElementTree as ET
 
 import pytest
+from chromium import fits, launch, login, require_chromium
 from django.db import connections
 from django.utils import timezone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BROKER = ("127.0.0.1", 1883)
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-9"  # tests/conftest.py make_user's default
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -88,26 +85,13 @@ def city(make_user):
 
 
 def _login(browser, base, username, width=390):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 844})
-    page = ctx.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    page = login(browser, base, username, PASSWORD, width=width, height=844)
     assert "/login/" not in page.url, f"{username} could not log in"
     return page
 
 
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
-
-
 def test_rain_gauge_to_published_warning_to_incident(live_server, city, monkeypatch, caplog):
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("CI must provide Debian's chromium for the browser tests")
-        pytest.skip("no chromium on PATH: apt-get install chromium")
+    require_chromium()
     from a11y import assert_accessible
     from playwright.sync_api import sync_playwright
 
@@ -224,15 +208,14 @@ def test_rain_gauge_to_published_warning_to_incident(live_server, city, monkeypa
     def story():
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM,
-                                            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                browser = launch(p)
                 try:
                     # 1. The duty officer sends the rule's draft for approval on a phone; orange: not theirs to approve.
                     duty = _login(browser, base, "duty")
                     duty.goto(f"{base}/warnings/{w.pk}/")
                     assert "后山滑坡隐患点" in duty.inner_text("[data-testid=proposals]")
                     assert_accessible(duty)
-                    _fits(duty)
+                    fits(duty)
                     duty.click("[data-testid=submit]")
                     duty.wait_for_selector("[data-testid=state]:has-text('待审批')")
                     assert duty.locator("[data-testid=approve]").count() == 0
@@ -263,7 +246,7 @@ def test_rain_gauge_to_published_warning_to_incident(live_server, city, monkeypa
                     staff = _login(browser, base, "staff1")
                     staff.goto(f"{base}/warnings/{w.pk}/")
                     assert_accessible(staff)
-                    _fits(staff)
+                    fits(staff)
                     staff.click("[data-testid=acknowledge]")
                     staff.wait_for_selector("[data-testid=signed]")
                     other = _login(browser, base, "staff2")
@@ -354,8 +337,7 @@ def test_rain_gauge_to_published_warning_to_incident(live_server, city, monkeypa
 
 
 def _chromium_page(p, width=1280):
-    browser = p.chromium.launch(executable_path=CHROMIUM,
-                                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    browser = launch(p)
     return browser, browser.new_context(locale="zh-CN", viewport={"width": width, "height": 844}).new_page()
 
 
@@ -363,10 +345,7 @@ def test_a_rule_drafts_page_is_accessible_with_its_evidence(live_server, city, m
     """The warning page of a draft made by `warnings.draft_from_rule` (the real provider, with evidence shaped as
     monitoring records it), checked by axe in full on a phone: the evidence reads as JSON and wraps. (It was a
     Python dict on one line in a <pre> that scrolled sideways without keyboard access.)"""
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("CI must provide Debian's chromium for the browser tests")
-        pytest.skip("no chromium on PATH: apt-get install chromium")
+    require_chromium()
     from a11y import assert_accessible
     from playwright.sync_api import sync_playwright
 

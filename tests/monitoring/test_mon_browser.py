@@ -3,45 +3,27 @@ refused definition, at 1280 px and 390 px, in Chinese and English, axe-clean, no
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 
 import numpy as np
 import pytest
+from chromium import fits, launch, login, require_chromium
 from mon_util import now_ms
 
 from yingji.monitoring import services
 from yingji.monitoring.store import get_store
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-9"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(browser, base, username, width, lang="zh-hans"):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    ctx.add_cookies([{"name": "django_language", "value": lang, "url": base}])
-    page = ctx.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    return login(browser, base, username, PASSWORD, width=width, height=900, lang=lang)
 
 
 def test_sensor_and_rule_pages(live_server, world, monkeypatch):
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("CI must provide Debian's chromium for the browser tests")
-        pytest.skip("no chromium on PATH: apt-get install chromium")
+    require_chromium()
     from a11y import assert_accessible
     from playwright.sync_api import sync_playwright
 
@@ -61,24 +43,23 @@ def test_sensor_and_rule_pages(live_server, world, monkeypatch):
     def story():
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM,
-                                            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                browser = launch(p)
                 try:
                     for width, lang in ((1280, "zh-hans"), (390, "zh-hans"), (390, "en")):
                         page = _login(browser, base, "officer", width, lang)
                         page.goto(f"{base}/monitoring/")
                         assert page.locator("main").get_by_text("RG-001").count() >= 1
                         assert_accessible(page)
-                        _fits(page)
+                        fits(page)
                         page.goto(f"{base}/monitoring/sensors/{sensor.pk}/")
                         assert page.locator("[data-testid=chart] svg polyline").count() == 1
                         assert page.locator("[data-testid=latest] tbody tr").count() == 12
                         assert_accessible(page)
-                        _fits(page)
+                        fits(page)
                         page.goto(f"{base}/monitoring/rules/")
                         assert page.locator("[data-testid=rules] tbody tr").count() == 4
                         assert_accessible(page)
-                        _fits(page)
+                        fits(page)
                         page.click(f"a[href='/monitoring/rules/{orange.pk}/']")
                         page.fill("#id_days", "3")
                         page.click("[data-testid=dry-run]")
@@ -86,7 +67,7 @@ def test_sensor_and_rule_pages(live_server, world, monkeypatch):
                         assert page.locator("[data-testid=fired] tbody tr").count() == 1
                         assert "RG-001" in page.locator("[data-testid=fired]").inner_text()
                         assert_accessible(page)
-                        _fits(page)
+                        fits(page)
                         if lang == "en":
                             assert "Dry run" in page.content()
                         page.fill("#id_definition", '{"level": 2, "clauses": [{"sensors": {"kind": "rain"}, '

@@ -4,11 +4,10 @@ colleague's 签收 shows on the inbox."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import threading
 
 import pytest
+from chromium import launch, require_chromium
 from django.db import connections
 from django.utils import timezone
 
@@ -16,8 +15,6 @@ from yingji.core import live
 from yingji.notifications import kinds, services
 from yingji.notifications.services import Recipient
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-9"  # tests/conftest.py make_user's default
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,10 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def in_browser(fn) -> None:
     """Run `fn(page)` with its own Playwright in a separate thread (see tests/resources/test_res_browser.py)."""
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("CI must provide Debian's chromium for the browser tests")
-        pytest.skip("no chromium on PATH: apt-get install chromium")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     failure: list[BaseException] = []
@@ -36,8 +30,7 @@ def in_browser(fn) -> None:
     def run():
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                    "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                browser = launch(p)
                 try:
                     fn(browser.new_context(locale="zh-CN").new_page())
                 finally:

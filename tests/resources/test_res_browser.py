@@ -3,18 +3,14 @@ map; the city's duty officer sees every unit's warehouses in one place."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 
 import openpyxl
 import pytest
+from chromium import launch, require_chromium
 
 from yingji.resources import services
 from yingji.resources.models import Warehouse
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 PASSWORD = "correct-horse-battery-9"  # the world fixture's users (tests/resources/conftest.py)
 
@@ -24,10 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def in_browser(fn) -> None:
     """Run `fn(page)` with its own Playwright in a separate thread: the sync API refuses to start inside a thread
     whose event loop another session-scoped browser fixture (tests/browser) may already be running."""
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("CI must provide Debian's chromium for the browser tests")
-        pytest.skip("no chromium on PATH: apt-get install chromium")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     failure: list[BaseException] = []
@@ -35,7 +28,7 @@ def in_browser(fn) -> None:
     def run():
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                browser = launch(p)
                 try:
                     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
                     fn(context.new_page())

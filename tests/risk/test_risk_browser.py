@@ -5,11 +5,10 @@ the arithmetic; the overview and the four-colour map render. Every page axe-clea
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import threading
 
 import pytest
+from chromium import fits, launch, login, require_chromium
 from django.db import connections
 from django.utils import timezone
 from PIL import Image
@@ -17,28 +16,13 @@ from PIL import Image
 from yingji.risk.models import HazardSource, HiddenDanger
 from yingji.risk.services import dangers
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-9"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(browser, base, username, width=1280, lang=None):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 844})
-    if lang:
-        ctx.add_cookies([{"name": "django_language", "value": lang, "url": base}])
-    page = ctx.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
-def _flat(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    return login(browser, base, username, PASSWORD, width=width, height=844, lang=lang)
 
 
 def _photo(tmp_path):
@@ -48,10 +32,7 @@ def _photo(tmp_path):
 
 
 def test_grid_officer_phone_flow_to_escalation(live_server, world, cells, tmp_path, monkeypatch):
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("CI must provide Debian's chromium for the browser tests")
-        pytest.skip("no chromium on PATH: apt-get install chromium")
+    require_chromium()
     from a11y import assert_accessible
     from playwright.sync_api import sync_playwright
 
@@ -72,14 +53,13 @@ def test_grid_officer_phone_flow_to_escalation(live_server, world, cells, tmp_pa
     def story():
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM,
-                                            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                browser = launch(p)
                 try:
                     # 1. The grid officer, on a phone, records a hidden danger with a photo.
                     phone = _login(browser, base, "gridofficer", width=390)
                     phone.goto(f"{base}/risk/report/")
                     assert_accessible(phone)
-                    _flat(phone)
+                    fits(phone)
                     phone.fill("#id_name", "消防通道被杂物堵塞")
                     phone.select_option("#id_grade", "major")
                     phone.fill("#id_description", "仓库后门通道堆放纸箱")
@@ -90,7 +70,7 @@ def test_grid_officer_phone_flow_to_escalation(live_server, world, cells, tmp_pa
                     assert "消防通道被杂物堵塞" in phone.inner_text("h1")
                     assert phone.locator("[data-testid=attachments] img").count() == 1
                     assert_accessible(phone)
-                    _flat(phone)
+                    fits(phone)
                     state["danger_url"] = phone.url
                     # a bad location comes back with the input kept and the field named
                     phone.goto(f"{base}/risk/report/")
@@ -120,7 +100,7 @@ def test_grid_officer_phone_flow_to_escalation(live_server, world, cells, tmp_pa
                     assert ent.inner_text("[data-testid=grade]").strip() in ("一级", "Grade 1")
                     assert "160" in ent.inner_text("[data-testid=gb18218-lines]")
                     assert_accessible(ent)
-                    _flat(ent)
+                    fits(ent)
                     ent_en = _login(browser, base, "ent1", lang="en")
                     ent_en.goto(f"{base}/risk/sources/{source.pk}/gb18218/")
                     assert_accessible(ent_en)
@@ -148,22 +128,21 @@ def test_grid_officer_phone_flow_to_escalation(live_server, world, cells, tmp_pa
     def overview():
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM,
-                                            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                browser = launch(p)
                 try:
                     for width in (1280, 390):
                         town = _login(browser, base, "townstaff", width=width)
                         town.goto(f"{base}/risk/")
                         assert town.inner_text("[data-testid=major-by-grade]")
                         assert_accessible(town)
-                        _flat(town)
+                        fits(town)
                         town.goto(f"{base}/risk/map/")
                         town.wait_for_function("document.getElementById('map').dataset.loaded")
                         assert town.evaluate("window.yingjiLayers['risk-cells'].count") == 3
                         assert_accessible(town)
                         town.goto(f"{base}/risk/dangers/")
                         assert_accessible(town)
-                        _flat(town)
+                        fits(town)
                 finally:
                     browser.close()
         except BaseException as exc:  # noqa: BLE001

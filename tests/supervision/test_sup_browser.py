@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import shutil
 import threading
 
 import pytest
+from chromium import fits, launch, login, require_chromium
 from django.core import mail
 from django.db import connections
 from django.utils import timezone
@@ -19,33 +18,17 @@ from django.utils import timezone
 from yingji.core import services as core_services
 from yingji.supervision.models import Assignment, Task
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-9"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(browser, base, username, width=1280):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    page = ctx.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
-def _no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    return login(browser, base, username, PASSWORD, width=width, height=900)
 
 
 def test_motion_0133_through_the_pages(live_server, motion, monkeypatch):
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("CI must provide Debian's chromium for the browser tests")
-        pytest.skip("no chromium on PATH: apt-get install chromium")
+    require_chromium()
     from a11y import assert_accessible
     from playwright.sync_api import sync_playwright
 
@@ -61,8 +44,7 @@ def test_motion_0133_through_the_pages(live_server, motion, monkeypatch):
         """Playwright in its own thread: another test's session-wide browser may own this thread's event loop."""
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM,
-                                            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                browser = launch(p)
                 try:
                     # 1. The bureau officer enters the motion and assigns it.
                     officer = _login(browser, base, "officer")
@@ -138,7 +120,7 @@ def test_motion_0133_through_the_pages(live_server, motion, monkeypatch):
                     bureau_row = officer.inner_text(f"[data-testid='rank-{m.bureau.name}']")
                     assert "0.0%" in fire_row and "100.0%" in bureau_row and "28.0" in bureau_row
                     assert_accessible(officer)
-                    _no_sideways_scroll(officer)
+                    fits(officer)
                     from openpyxl import load_workbook
                     from pypdf import PdfReader
 
@@ -154,7 +136,7 @@ def test_motion_0133_through_the_pages(live_server, motion, monkeypatch):
                     phone = _login(browser, base, "fire1", width=390)
                     phone.goto(f"{base}/supervision/")
                     assert_accessible(phone)
-                    _no_sideways_scroll(phone)
+                    fits(phone)
                 finally:
                     browser.close()
         except BaseException as exc:  # noqa: BLE001 — re-raised in the test's thread
