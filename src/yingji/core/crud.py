@@ -75,18 +75,7 @@ def update(actor, instance: M, changes: Mapping[str, object]) -> M:
     model = type(instance)
     with transaction.atomic():
         obj = get_for(actor, model, instance.pk, Action.CHANGE, lock=True)
-        before = audit.snapshot(obj)
-        for name, value in changes.items():
-            setattr(obj, name, value)
-        new_unit = getattr(obj, "owner_unit", None)
-        if "owner_unit" in changes or "owner_unit_id" in changes:
-            permissions.require(actor, Action.CHANGE, model, unit=new_unit)
-        full_clean(obj)
-        _save(obj)
-        after = audit.snapshot(obj)
-        if after != before:
-            audit.record("update", obj, before, after, actor)
-    return obj
+        return _apply(actor, obj, changes, check_unit=True)
 
 
 def workflow_update(actor, instance: M, changes: Mapping[str, object]) -> M:
@@ -95,14 +84,22 @@ def workflow_update(actor, instance: M, changes: Mapping[str, object]) -> M:
     under the acting user's name, with no permission check of its own."""
     with transaction.atomic():
         obj = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-        before = audit.snapshot(obj)
-        for name, value in changes.items():
-            setattr(obj, name, value)
-        full_clean(obj)
-        _save(obj)
-        after = audit.snapshot(obj)
-        if after != before:
-            audit.record("update", obj, before, after, actor)
+        return _apply(actor, obj, changes, check_unit=False)
+
+
+def _apply(actor, obj: M, changes: Mapping[str, object], *, check_unit: bool) -> M:
+    """Set `changes` on a locked row, validate, save and audit the difference (inside the caller's transaction);
+    `check_unit`: a move to another unit needs the actor's rights there too."""
+    before = audit.snapshot(obj)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    if check_unit and ("owner_unit" in changes or "owner_unit_id" in changes):
+        permissions.require(actor, Action.CHANGE, type(obj), unit=getattr(obj, "owner_unit", None))
+    full_clean(obj)
+    _save(obj)
+    after = audit.snapshot(obj)
+    if after != before:
+        audit.record("update", obj, before, after, actor)
     return obj
 
 
