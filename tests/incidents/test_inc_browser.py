@@ -76,6 +76,15 @@ def test_duty_officer_takes_a_call_dispatches_three_units_and_closes_with_a_revi
                         unit.context.close()
                     duty.reload()
                     assert duty.locator("[data-testid=status]:has-text('到场')").count() == 3
+                    # While it is open: the dashboard's material search on a phone, in both languages.
+                    open_pk = Incident.objects.get(title="青山街道内涝").pk
+                    for lang in ("zh-hans", "en"):
+                        phone = login(browser, base, "duty", PASSWORD, width=390, lang=lang)
+                        phone.goto(f"{base}/incidents/{open_pk}/?material=1020201#materials")
+                        assert phone.locator("[data-testid=lot-row]").count() >= 1
+                        assert_accessible(phone)
+                        fits(phone)
+                        phone.context.close()
                     # 4. The 信息快报, as edited, printed.
                     duty.click("[data-testid=draft-sitrep]")
                     duty.wait_for_selector("[data-testid=sitrep-form]")
