@@ -223,8 +223,8 @@ def _sensor_ids(actor, codes: set[str]) -> dict[str, int]:
 
 def _touch_sensors(ids: np.ndarray, ts: np.ndarray, values: np.ndarray) -> None:
     """Latest value per sensor (only if newer than what is there) and the heartbeat; an offline sensor with data
-    again is active. SQLite: one statement per sensor (each a B-tree lookup); PostgreSQL: one statement for up
-    to 900 sensors (a statement per sensor is a round trip each)."""
+    again is active. One UPDATE … FROM a VALUES list per 900 sensors on both databases (SQLite ≥ 3.33): a
+    statement per sensor cost 5 ms per batch of 200 sensors on SQLite, a round trip each on PostgreSQL."""
     order = np.lexsort((ts, ids))
     ids, ts, values = ids[order], ts[order], values[order]
     last = np.ones(len(ids), dtype=bool)
@@ -233,23 +233,16 @@ def _touch_sensors(ids: np.ndarray, ts: np.ndarray, values: np.ndarray) -> None:
     now = adapt(timezone.now())
     latest = [(sid, adapt(dt.datetime.fromtimestamp(t / 1000, tz=dt.UTC)), v)
               for sid, t, v in zip(ids[last].tolist(), ts[last].tolist(), values[last].tolist(), strict=True)]
+    row = "(%s::bigint, %s::timestamptz, %s::float8)" if connection.vendor == "postgresql" else "(%s, %s, %s)"
     with transaction.atomic(), connection.cursor() as cur:  # one transaction, not one per sensor
-        if connection.vendor == "postgresql":
-            for k in range(0, len(latest), 900):
-                chunk = latest[k:k + 900]
-                cur.execute(
-                    "WITH v(id, at, value) AS (VALUES " + ",".join(["(%s::bigint, %s::timestamptz, %s::float8)"]
-                                                                    * len(chunk)) + ") "
-                    "UPDATE monitoring_sensor AS s SET last_seen_at = %s, "
-                    "last_value = CASE WHEN s.last_at IS NULL OR s.last_at <= v.at THEN v.value ELSE s.last_value END, "
-                    "last_at = CASE WHEN s.last_at IS NULL OR s.last_at <= v.at THEN v.at ELSE s.last_at END "
-                    "FROM v WHERE s.id = v.id", [x for row in chunk for x in row] + [now])
-        else:
-            cur.executemany(
-                "UPDATE monitoring_sensor SET last_seen_at = %s, "
-                "last_value = CASE WHEN last_at IS NULL OR last_at <= %s THEN %s ELSE last_value END, "
-                "last_at = CASE WHEN last_at IS NULL OR last_at <= %s THEN %s ELSE last_at END WHERE id = %s",
-                [(now, at, v, at, at, sid) for sid, at, v in latest])
+        for k in range(0, len(latest), 900):
+            chunk = latest[k:k + 900]
+            cur.execute(
+                "WITH v(id, at, value) AS (VALUES " + ",".join([row] * len(chunk)) + ") "
+                "UPDATE monitoring_sensor AS s SET last_seen_at = %s, "
+                "last_value = CASE WHEN s.last_at IS NULL OR s.last_at <= v.at THEN v.value ELSE s.last_value END, "
+                "last_at = CASE WHEN s.last_at IS NULL OR s.last_at <= v.at THEN v.at ELSE s.last_at END "
+                "FROM v WHERE s.id = v.id", [x for r in chunk for x in r] + [now])
         Sensor.objects.filter(pk__in=ids[last].tolist(), status=SensorStatus.OFFLINE).update(
             status=SensorStatus.ACTIVE)
 
