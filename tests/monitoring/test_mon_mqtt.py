@@ -155,3 +155,86 @@ def test_subscriber_reconnects_after_a_broker_restart(world, topic):
         sub.stop()
         broker.kill()
         broker.wait()
+
+
+def _crash(sub: Subscriber) -> None:
+    """As if the process died: the network loop stops and the socket closes without an MQTT DISCONNECT."""
+    sub.client.loop_stop()
+    sub.client.socket().close()
+
+
+def _end_session(client_id: str) -> None:
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = 0
+    c.connect(*BROKER, clean_start=True, properties=props)
+    c.loop_start()
+    time.sleep(0.2)
+    c.loop_stop()
+    c.disconnect()
+
+
+def test_a_reading_received_but_not_stored_comes_again_after_a_crash(world, topic):
+    """At least once: messages are acknowledged only when stored, and the persistent session keeps what is
+    published while the subscriber is down."""
+    client_id = f"yingji-test-{uuid.uuid4().hex[:8]}"
+    t = now_ms() - 3_600_000
+    first = Subscriber(world.officer, *BROKER, topic=topic, client_id=client_id)
+    try:
+        first.start()
+        wait_for(first.connected.is_set, "the subscription")
+        publish_readings(*BROKER, [("RG-001", t + k * 60_000, 1.0) for k in range(5)], topic=topic)
+        wait_for(lambda: first.pending() == 5, "five readings received")
+        _crash(first)  # received, never stored
+        publish_readings(*BROKER, [("RG-002", t + k * 60_000, 2.0) for k in range(3)], topic=topic)  # while down
+        assert get_store().count([world.rain[0].pk, world.rain[1].pk]) == 0
+
+        second = Subscriber(world.officer, *BROKER, topic=topic, client_id=client_id)
+        second.start()
+        try:
+            wait_for(lambda: second.pending() == 8, "the five again and the three published meanwhile")
+            assert second.flush()["stored"] == 8
+        finally:
+            second.stop()
+        assert get_store().count([world.rain[0].pk]) == 5 and get_store().count([world.rain[1].pk]) == 3
+
+        third = Subscriber(world.officer, *BROKER, topic=topic, client_id=client_id)  # acknowledged: none again
+        third.start()
+        try:
+            wait_for(third.connected.is_set, "the subscription")
+            publish_readings(*BROKER, [("RG-003", t, 3.0)], topic=topic)
+            wait_for(lambda: third.pending() >= 1, "a new reading")
+            time.sleep(0.3)
+            assert third.pending() == 1
+        finally:
+            third.stop()
+    finally:
+        _end_session(client_id)
+
+
+def test_a_flush_the_database_refuses_keeps_its_readings(world, topic):
+    from django.db import connection
+
+    sub = Subscriber(world.officer, *BROKER, topic=topic)
+    sub.start()
+    try:
+        wait_for(sub.connected.is_set, "the subscription")
+        t = now_ms() - 600_000
+        publish_readings(*BROKER, [("RG-001", t, 1.0), ("RG-001", t + 60_000, 2.0)], topic=topic)
+        wait_for(lambda: sub.pending() == 2, "two readings")
+        with connection.cursor() as cur:  # the table gone for a moment: a real refusal by the database
+            cur.execute("ALTER TABLE monitoring_reading RENAME TO monitoring_reading_away")
+        try:
+            with pytest.raises(Exception, match="monitoring_reading"):  # the driver's own error: the store uses it
+                sub.flush()
+        finally:
+            with connection.cursor() as cur:
+                cur.execute("ALTER TABLE monitoring_reading_away RENAME TO monitoring_reading")
+        assert sub.pending() == 2
+        assert sub.flush()["stored"] == 2
+        assert get_store().count([world.rain[0].pk]) == 2
+    finally:
+        sub.stop()

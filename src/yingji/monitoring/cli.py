@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import os
 import signal
@@ -45,6 +46,15 @@ def simulated(kind: str, codes: list[str], intensity: float, hours: float, step_
             for code in codes for k in range(steps)]
 
 
+def default_client_id() -> str:
+    """A persistent session id of this deployment: stable across restarts, different for another database on the
+    same broker (two subscribers under one id would keep taking the session from each other)."""
+    from django.db import connection
+
+    where = f"{connection.vendor}:{connection.settings_dict.get('HOST', '')}:{connection.settings_dict['NAME']}"
+    return "yingji-ingest-" + hashlib.sha256(where.encode()).hexdigest()[:10]
+
+
 def cmd_ingest_mqtt(args) -> int:
     _django()
     from yingji.core.models import User
@@ -56,12 +66,14 @@ def cmd_ingest_mqtt(args) -> int:
     except User.DoesNotExist:
         print(f"没有用户 {args.user}（no such user）")
         return 2
-    sub = Subscriber(actor, args.host, args.port, args.topic)
+    client_id = None if args.clean_session else (args.client_id or default_client_id())
+    sub = Subscriber(actor, args.host, args.port, args.topic, client_id=client_id)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     sub.start()
-    print(f"» MQTT {args.host}:{args.port} {args.topic}/# → {args.user}", flush=True)
+    print(f"» MQTT {args.host}:{args.port} {args.topic}/# → {args.user}"
+          f" ({'session ' + client_id if client_id else 'clean session'})", flush=True)
     try:
         sub.run(stop)
     finally:
@@ -102,6 +114,11 @@ def add_commands(sub) -> None:
     m.add_argument("--topic", default="yingji/readings")
     m.add_argument("--user", default=os.environ.get("YINGJI_MQTT_USER", "duty"),
                    help="the account the readings are written as (its rights decide which sensors it may feed)")
+    m.add_argument("--client-id", default=os.environ.get("YINGJI_MQTT_CLIENT_ID"),
+                   help="the persistent session's client id (default: one derived from the database): the broker "
+                        "keeps messages published while the subscriber is down")
+    m.add_argument("--clean-session", action="store_true",
+                   help="no persistent session: what is published while the subscriber is down is not kept")
     m.set_defaults(func=cmd_ingest_mqtt)
 
     s = sub.add_parser("simulate", help="publish simulated readings over MQTT so the demo's rules fire",

@@ -3,8 +3,12 @@
 ingest path as HTTP. A malformed message is answered on `yingji/ingest-errors` and logged; it never stops the
 subscriber. The client reconnects by itself (1 s, doubling to 30 s) and subscribes again on every connect.
 
-Delivery is at most once after the broker hands a message over: a reading received but not yet flushed when the
-process dies is lost (publish with QoS 1 and re-send over HTTP for a guarantee; the store makes re-sending safe).
+Delivery is at least once for QoS 1: a message is acknowledged to the broker only once its readings are stored (or
+it was refused for good), so one received but not yet stored when the process dies is delivered again. With a
+`client_id` (the `yingji ingest-mqtt` default) the session persists (MQTT 5, a day's session expiry): the broker
+keeps the subscription and queues the messages published while the subscriber is down, up to its
+`max_queued_messages` (Mosquitto: 1,000 by default; raise it for longer outages). The store's key makes the
+repeats harmless. A flush the database refuses keeps its readings for the next try instead of losing them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import time
 import uuid
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from yingji.core.errors import YingjiError
 from yingji.monitoring import ingest
@@ -27,22 +33,32 @@ TOPIC = "yingji/readings"
 ERRORS = "yingji/ingest-errors"
 
 
+SESSION_EXPIRY_S = 86_400  # how long the broker keeps a persistent subscriber's session and queue
+
+
 def _client(prefix: str) -> mqtt.Client:
     return mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{prefix}-{uuid.uuid4().hex[:8]}")
 
 
 class Subscriber:
+    """`client_id`: a persistent session under that id (one subscriber per id: a second one takes the session
+    over); None: a fresh id and a clean session each time (what was published while it was down is not kept)."""
+
     def __init__(self, actor, host: str = "127.0.0.1", port: int = 1883, topic: str = TOPIC, qos: int = 1,
-                 max_batch: int = 5000):
+                 max_batch: int = 5000, client_id: str | None = None):
         self.actor, self.host, self.port, self.topic, self.qos, self.max_batch = actor, host, port, topic, qos, max_batch
         self._lock = threading.Lock()
         self._pending = ingest.Batch()
         self._sources: list[str] = []  # the topic of each pending reading, to answer faults where they came from
+        self._acks: list[tuple[int, int, int]] = []  # (connection, mid, qos) of the messages in _pending
         self._arrived = threading.Event()
         self.connected = threading.Event()
         self.connects = 0
         self.stats = {"messages": 0, "bad_messages": 0, "stored": 0, "duplicates": 0, "rejected": 0}
-        self.client = _client("yingji-ingest")
+        self.persistent = client_id is not None
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5,
+                                  client_id=client_id or f"yingji-ingest-{uuid.uuid4().hex[:8]}")
+        self.client.manual_ack_set(True)  # acknowledged when stored, not when received
         self.client.reconnect_delay_set(min_delay=1, max_delay=30)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -52,7 +68,10 @@ class Subscriber:
     # --- connection ---------------------------------------------------------------------------------------
     def start(self) -> None:
         """Connect (raises if the broker is unreachable now) and run the network loop in a thread."""
-        self.client.connect(self.host, self.port, keepalive=30)
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = SESSION_EXPIRY_S if self.persistent else 0
+        props.ReceiveMaximum = 65535  # unacknowledged messages wait for the next flush (up to ~0.5 s)
+        self.client.connect(self.host, self.port, keepalive=30, clean_start=not self.persistent, properties=props)
         self.client.loop_start()
 
     def stop(self) -> None:
@@ -64,7 +83,7 @@ class Subscriber:
         if reason_code.is_failure:
             log.warning("MQTT connect refused: %s", reason_code)
             return
-        self.connects += 1
+        self.connects += 1  # messages of an earlier connection are acknowledged no more: the broker sends them again
         client.subscribe([(self.topic, self.qos), (self.topic + "/+", self.qos)])
         log.info("MQTT connected to %s:%s, subscribing to %s", self.host, self.port, self.topic)
 
@@ -113,16 +132,22 @@ class Subscriber:
             ingest._items(batch, self._items(msg.topic, msg.payload), literals=True)
         except (ValueError, YingjiError) as exc:
             self._reject(msg.topic, [{"row": 0, "field": "", "message": str(exc)}])
+            client.ack(msg.mid, msg.qos)  # refused for good: sending it again would not make it better
             return
         if batch.errors:
             self._reject(msg.topic, batch.errors)
         with self._lock:
-            p = self._pending
-            p.codes.extend(batch.codes)
-            p.ts.extend(batch.ts)
-            p.values.extend(list(batch.values))
-            self._sources.extend([msg.topic] * len(batch.codes))
+            self._add(batch.codes, batch.ts, list(batch.values), [msg.topic] * len(batch.codes),
+                      [(self.connects, msg.mid, msg.qos)])
         self._arrived.set()
+
+    def _add(self, codes, ts, values, sources, acks) -> None:
+        p = self._pending
+        p.codes.extend(codes)
+        p.ts.extend(ts)
+        p.values.extend(values)
+        self._sources.extend(sources)
+        self._acks.extend(acks)
 
     def _reject(self, topic: str, errors: list) -> None:
         self.stats["bad_messages"] += 1
@@ -135,13 +160,17 @@ class Subscriber:
             return len(self._pending.codes)
 
     def flush(self) -> dict | None:
-        """Store what has arrived (in the caller's thread: its database connection)."""
+        """Store what has arrived (in the caller's thread: its database connection), then acknowledge those
+        messages. If storing fails (the database unreachable, say) the readings stay pending for the next try."""
         with self._lock:
             batch, self._pending = self._pending, ingest.Batch()
             sources, self._sources = self._sources, []
+            acks, self._acks = self._acks, []
             self._arrived.clear()
         if not batch.codes:
+            self._ack(acks)
             return None
+        codes, ts, values = list(batch.codes), list(batch.ts), list(batch.values)
         batch.rows = range(1, len(batch.codes) + 1)
         batch.total = len(batch.codes)
         try:
@@ -149,6 +178,14 @@ class Subscriber:
         except YingjiError as exc:
             rows = (exc.details or {}).get("rows") or [{"row": 1, "field": "", "message": exc.message}]
             report = {"stored": 0, "duplicates": 0, "rejected": batch.total, "errors": rows}
+        except Exception:
+            with self._lock:  # back in front of what arrived meanwhile, for the next flush
+                later = (self._pending, self._sources, self._acks)
+                self._pending, self._sources, self._acks = ingest.Batch(), [], []
+                self._add(codes, ts, values, sources, acks)
+                self._add(later[0].codes, later[0].ts, later[0].values, later[1], later[2])
+            raise
+        self._ack(acks)
         for key in ("stored", "duplicates", "rejected"):
             self.stats[key] += report[key]
         by_topic: dict[str, list] = {}
@@ -157,6 +194,11 @@ class Subscriber:
         for topic, errors in by_topic.items():
             self._reject(topic, errors)
         return report if report["stored"] or report["duplicates"] else None
+
+    def _ack(self, acks) -> None:
+        for conn, mid, qos in acks:
+            if conn == self.connects and qos:  # a message of an earlier connection comes again; its mid is stale
+                self.client.ack(mid, qos)
 
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:
         """Flush every `interval` seconds (sooner when max_batch readings wait) until `stop` is set."""
@@ -168,8 +210,8 @@ class Subscriber:
                 time.sleep(min(interval, 0.2))
             try:
                 self.flush()
-            except Exception:  # a database hiccup must not end the subscriber; the batch is logged as lost
-                log.exception("flush failed")
+            except Exception:  # a database hiccup must not end the subscriber; the batch waits for the next try
+                log.exception("flush failed; %d readings kept for the next try", self.pending())
                 close_old_connections()
 
 
