@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from yingji.alerts import areas, services
 from yingji.alerts.models import OPEN_STATES, Source, State, Warning
 from yingji.core import crud, timeline, vocabulary
-from yingji.core.errors import Conflict
+from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.levels import WarningLevel
 from yingji.core.models import OrgUnit
 
@@ -47,8 +47,11 @@ def draft_from_rule(*, rule_id, rule_name, level, hazard_type, area, sensor_ids,
             w, created = _fire(rule_id, rule_name, level, hazard_type, area, sensor_ids, record, fired_at, headline,
                                bool(is_exercise))
             break
-        except Conflict:
-            if attempt:  # the other firing's draft exists now: the second pass updates it
+        except (Conflict, ValidationFailed):
+            # The other firing's draft exists now: the second pass finds it and updates it. Which error says so
+            # depends on timing: the unique index (Conflict) if the other committed after our validation, the
+            # validation of that constraint (ValidationFailed) if it committed between our lookup and validation.
+            if attempt:
                 raise
     if created:
         from yingji.alerts import chains
