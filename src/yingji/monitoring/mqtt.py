@@ -170,7 +170,6 @@ class Subscriber:
         if not batch.codes:
             self._ack(acks)
             return None
-        codes, ts, values = list(batch.codes), list(batch.ts), list(batch.values)
         batch.rows = range(1, len(batch.codes) + 1)
         batch.total = len(batch.codes)
         try:
@@ -182,7 +181,7 @@ class Subscriber:
             with self._lock:  # back in front of what arrived meanwhile, for the next flush
                 later = (self._pending, self._sources, self._acks)
                 self._pending, self._sources, self._acks = ingest.Batch(), [], []
-                self._add(codes, ts, values, sources, acks)
+                self._add(batch.codes, batch.ts, batch.values, sources, acks)  # ingest reads them, never changes them
                 self._add(later[0].codes, later[0].ts, later[0].values, later[1], later[2])
             raise
         self._ack(acks)
