@@ -100,3 +100,26 @@ def test_active_lists_published_unexpired_in_bbox(city, draft):
                              "url"}
     near = links.call("warnings.active", bbox=(113.2, 22.99, 113.3, 23.06))
     assert [i["id"] for i in near] == [w.pk]
+
+
+# Like the demo's risk areas (risk/demo.py AREA_TYPES): a geological site carries landslide AND debris flow, a
+# flood-prone area flood and flash flood.
+GEOLOGICAL = {"kind": "hazard_area", "id": 21, "name": "长安镇地质灾害隐患点1号", "hazard_types": ["landslide", "debris_flow"],
+              "lat": 23.02, "lng": 113.27, "risk_level": 2, "owner_unit_id": None, "url": "/risk/areas/21/"}
+FLOOD_PRONE = {"kind": "hazard_area", "id": 22, "name": "长安镇易涝易淹区1号", "hazard_types": ["flood", "flash_flood"],
+               "lat": 23.03, "lng": 113.26, "risk_level": 3, "owner_unit_id": None, "url": "/risk/areas/22/"}
+
+
+def test_a_site_with_several_hazards_gets_one_proposal_per_hazard(city, draft, risk_provider):
+    """The acceptance of the chains issue: a rainstorm warning proposes landslide advisories for the geological
+    sites inside it, beside the debris-flow ones (the first matching link used to win, by effect code)."""
+    risk_provider.extend([GEOLOGICAL, FLOOD_PRONE])
+    w = draft(level=2, towns=city.towns[:2])
+    got = {(p.feature["id"], p.hazard_type): p for p in w.proposals.all()}
+    assert set(got) == {(21, "landslide"), (21, "debris_flow"), (22, "flash_flood")}  # no rainstorm → flood link
+    slide = got[(21, "landslide")]
+    assert "长安镇地质灾害隐患点1号" in slide.reason and "滑坡" in slide.reason and "持续降雨" in slide.reason
+    assert "泥石流" in got[(21, "debris_flow")].reason and "沟谷" in got[(21, "debris_flow")].reason
+    assert len(chains.propose(w)) == 3 and Proposal.objects.filter(warning=w).count() == 3  # idempotent
+    draft_ = chains.accept(city.duty, slide)
+    assert draft_.hazard_type == "landslide" and "滑坡" in draft_.headline

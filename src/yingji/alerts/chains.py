@@ -76,12 +76,16 @@ def graph() -> dict:
                      for c in causes]}
 
 
-def _effect_for(feature_codes, effects: list[ChainLink]) -> ChainLink | None:
+def _effects_for(feature_codes, effects: list[ChainLink]) -> list[ChainLink]:
+    """Every effect of the chain that a feature carries (a geological site may be prone to landslide and debris
+    flow at once): one link per effect hazard, the first by the graph's order when several causes lead to it."""
+    carried = set().union(*(vocabulary.with_ancestors([c]) for c in feature_codes or []))
+    out, seen = [], set()
     for link in effects:
-        for code in feature_codes or []:
-            if link.effect in vocabulary.with_ancestors([code]):
-                return link
-    return None
+        if link.effect in carried and link.effect not in seen:
+            seen.add(link.effect)
+            out.append(link)
+    return out
 
 
 def _level(w: Warning, link: ChainLink, risk_level) -> int:
@@ -101,22 +105,20 @@ def propose(w: Warning) -> list[Proposal]:
     wanted = []
     features = links.call("risk.features_in_area", w.boundary, [e.effect for e in effects], default=None)
     if features is None:
-        for link in effects:
+        for link in {link.effect: link for link in reversed(effects)}.values():
             wanted.append((link.effect, min(4, w.level + link.level_step), None, f"type:{link.effect}",
                            _("%(c)s可能引发%(e)s：%(r)s（未接入风险图层，无法定位具体隐患点）") % {
                                "c": cause, "e": names.get(link.effect, link.effect), "r": link.reason}))
     else:
         for f in features:
-            link = _effect_for(f.get("hazard_types"), effects)
-            if link is None:
-                continue
             risk = f.get("risk_level")
             risk_text = str(RiskLevel(risk).label) if risk in RiskLevel.values else _("风险等级未评定")
             kind = _("危险源") if f.get("kind") == "hazard_source" else _("风险区域")
-            wanted.append((link.effect, _level(w, link, risk), f, f"{f.get('kind')}:{f.get('id')}",
-                           _("%(lv)s%(c)s预警区域内有%(k)s“%(n)s”（%(e)s，%(risk)s）：%(r)s") % {
-                               "lv": w.get_level_display(), "c": cause, "k": kind, "n": f.get("name", ""),
-                               "e": names.get(link.effect, link.effect), "risk": risk_text, "r": link.reason}))
+            for link in _effects_for(f.get("hazard_types"), effects):
+                wanted.append((link.effect, _level(w, link, risk), f, f"{f.get('kind')}:{f.get('id')}",
+                               _("%(lv)s%(c)s预警区域内有%(k)s“%(n)s”（%(e)s，%(risk)s）：%(r)s") % {
+                                   "lv": w.get_level_display(), "c": cause, "k": kind, "n": f.get("name", ""),
+                                   "e": names.get(link.effect, link.effect), "risk": risk_text, "r": link.reason}))
     out = []
     for effect, level, feature, key, reason in wanted:
         existing = Proposal.objects.filter(warning=w, hazard_type=effect, feature_key=key).first()
