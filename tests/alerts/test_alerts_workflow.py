@@ -195,3 +195,31 @@ def test_escalate_without_incidents_module_is_refused(city, draft, monkeypatch):
     with pytest.raises(Conflict) as info:
         escalation.to_incident(city.commander, w)
     assert "突发事件模块" in info.value.message
+
+
+def test_escalated_incident_grade_and_basis_agree_in_either_language(city, draft, client_for):
+    """An orange warning escalated (by a commander using English) opens a 重大 (II) incident through the real
+    incidents link; its stored basis is Chinese and says why it is II; the incident page shows the badge and the
+    basis in the viewer's language."""
+    from django.utils import translation
+
+    from yingji.alerts import escalation
+    from yingji.incidents.models import Incident
+
+    w = draft(level=2)
+    services.submit(city.duty, w)
+    w = services.approve(city.commander, w)
+    with translation.override("en"):
+        ref = escalation.to_incident(city.commander, w)
+    inc = Incident.objects.get(pk=ref["id"])
+    assert inc.level == 2
+    assert "橙色预警" in inc.level_basis and "重大" in inc.level_basis and "graded" not in inc.level_basis
+    assert "定为一般" not in inc.level_basis.split("；")[0]
+    c = client_for(city.commander)
+    zh = c.get(ref["url"]).content.decode()
+    assert 'badge level-2">重大<' in zh and inc.level_basis in zh and "graded" not in zh
+    c.cookies["django_language"] = "en"
+    en = c.get(ref["url"]).content.decode()
+    assert 'badge level-2">Serious (II)<' in en
+    basis = en.split('data-testid="level-basis">')[1].split("</dd>")[0]
+    assert "Graded by the warning&#x27;s level (orange warning): Serious (II) incident" in basis and "Serious (II)" in basis and "预警" not in basis

@@ -24,6 +24,10 @@ def test_open_from_warning_is_idempotent_and_active_lists_it(city):
     row = rows[0]
     assert set(row) >= {"id", "title", "level", "hazard_type", "lat", "lng", "phase", "url"}
     assert row["level"] == 1 and row["phase"] == "reported"
+    from yingji.incidents.models import Incident
+
+    inc = Incident.objects.get(pk=made["id"])  # the level and its basis agree: both from the red warning
+    assert inc.level_basis.startswith("按预警级别定级：红色预警对应特别重大事件；按伤亡和损失：")
     assert links.call("incidents.active", city.staff_c) == []  # another town's business
 
 

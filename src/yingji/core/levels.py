@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = ["EventLevel", "WarningLevel", "ResponseLevel", "RiskLevel", "COLOURS", "colour_of", "LEVEL_FAMILIES"]
 
 
 class EventLevel(models.IntegerChoices):
-    I = 1, _("特别重大")  # noqa: E741 — the standard's own numerals
-    II = 2, _("重大")
-    III = 3, _("较大")
-    IV = 4, _("一般")
+    # In context: the bare words (一般 is also a priority, "Normal") need the event grade's own translation.
+    I = 1, pgettext_lazy("事件级别", "特别重大")  # noqa: E741 — the standard's own numerals
+    II = 2, pgettext_lazy("事件级别", "重大")
+    III = 3, pgettext_lazy("事件级别", "较大")
+    IV = 4, pgettext_lazy("事件级别", "一般")
 
 
 class WarningLevel(models.IntegerChoices):

@@ -6,15 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from yingji.core import crud, vocabulary
+from yingji.core.levels import EventLevel, WarningLevel
 from yingji.domain.standards import accidents
 
-__all__ = ["Grade", "grade", "is_production_safety", "ensure_default_rules", "DEFAULT_GRADING"]
+__all__ = ["Grade", "grade", "stored_grade", "basis_text", "is_production_safety", "ensure_default_rules",
+           "DEFAULT_GRADING"]
 
 PRODUCTION_SAFETY = "production_safety"
-BASIS = "本地分级规则（参照《国家突发事件总体应急预案》分级原则，可编辑）"
+BASIS = gettext_noop("本地分级规则（参照《国家突发事件总体应急预案》分级原则，可编辑）")
 # (hazard type, level, deaths ≥, serious injuries ≥, loss ≥ 万元, affected ≥)
 DEFAULT_GRADING = [
     (cat, lvl, d, s, loss, aff)
@@ -47,7 +51,43 @@ def ensure_default_rules() -> int:
 
 
 def grade(hazard_type: str, *, deaths: int = 0, serious_injuries: int = 0, direct_loss_wan_yuan=0,
-          affected: int = 0, missing: int = 0) -> Grade:
+          affected: int = 0, missing: int = 0, warning_level: int | None = None) -> Grade:
+    """The level and its basis in the active language. `warning_level` (an incident opened from a warning) is a
+    floor: the incident is graded at least as severe as the warning's colour (红 → I … 蓝 → IV), and the basis says
+    so beside what the figures reach, so the badge and the basis always agree."""
+    by_figures = _by_figures(hazard_type, deaths=deaths, serious_injuries=serious_injuries,
+                             direct_loss_wan_yuan=direct_loss_wan_yuan, affected=affected, missing=missing)
+    if warning_level is None or int(warning_level) not in EventLevel.values or int(warning_level) >= by_figures.level:
+        return by_figures
+    level = int(warning_level)
+    return Grade(level, _("按预警级别定级：%(w)s预警对应%(l)s事件；按伤亡和损失：%(b)s") % {
+        "w": WarningLevel(level).label, "l": EventLevel(level).label, "b": by_figures.basis})
+
+
+def stored_grade(hazard_type: str, **kw) -> Grade:
+    """The grade as stored on the incident: its basis in Chinese whoever graded it (other systems read it)."""
+    with translation.override("zh-hans"):
+        g = grade(hazard_type, **kw)
+        return Grade(g.level, str(g.basis)[:300])
+
+
+def basis_text(inc) -> str:
+    """An incident's stored (Chinese) basis in the viewer's language, when it is what the grading would write now
+    (by figures, or by the warning's level); otherwise as stored (an edited rule, a grade by hand)."""
+    stored = inc.level_basis or ""
+    if not stored or (translation.get_language() or "").startswith("zh") or inc.level is None:
+        return stored
+    figures = {k: getattr(inc, k) for k in ("deaths", "serious_injuries", "direct_loss_wan_yuan", "affected",
+                                            "missing")}
+    for warning_level in (None, inc.level):
+        g = stored_grade(inc.hazard_type, warning_level=warning_level, **figures)
+        if g.level == inc.level and g.basis == stored:
+            return grade(inc.hazard_type, warning_level=warning_level, **figures).basis
+    return stored
+
+
+def _by_figures(hazard_type: str, *, deaths: int = 0, serious_injuries: int = 0, direct_loss_wan_yuan=0,
+                affected: int = 0, missing: int = 0) -> Grade:
     if is_production_safety(hazard_type):
         g = accidents.grade(deaths, serious_injuries, direct_loss_wan_yuan)
         names = {"deaths": _("死亡人数"), "serious_injuries": _("重伤人数"), "direct_loss_wan_yuan": _("直接经济损失")}
@@ -71,5 +111,6 @@ def grade(hazard_type: str, *, deaths: int = 0, serious_injuries: int = 0, direc
         if rule.min_affected is not None and affected >= rule.min_affected:
             reached.append(_("受灾 %(n)s 人") % {"n": affected})
         if reached and (best is None or rule.level < best.level):
-            best = Grade(rule.level, f"{rule.basis or BASIS}：{rule.get_level_display()}（{'、'.join(reached)}）")
-    return best or Grade(4, _("%(basis)s：未达较大以上标准，定为一般") % {"basis": BASIS})
+            basis = _(BASIS) if rule.basis in ("", BASIS) else rule.basis  # an edited basis is the user's text
+            best = Grade(rule.level, f"{basis}：{rule.get_level_display()}（{'、'.join(reached)}）")
+    return best or Grade(4, _("%(basis)s：未达较大以上标准，定为一般") % {"basis": _(BASIS)})

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from yingji.core import crud, participants, permissions, timeline, vocabulary
@@ -84,17 +84,21 @@ def _check_hazard(code: str) -> str:
     return code
 
 
-def _grade(inc: Incident) -> grading.Grade:
-    return grading.grade(inc.hazard_type, deaths=inc.deaths, serious_injuries=inc.serious_injuries,
-                         direct_loss_wan_yuan=inc.direct_loss_wan_yuan, affected=inc.affected, missing=inc.missing)
+def _grade(inc: Incident, warning_level: int | None = None) -> grading.Grade:
+    """The grade to store: its basis in Chinese (the default language), whoever reported or updated."""
+    return grading.stored_grade(inc.hazard_type, deaths=inc.deaths, serious_injuries=inc.serious_injuries,
+                                direct_loss_wan_yuan=inc.direct_loss_wan_yuan, affected=inc.affected,
+                                missing=inc.missing, warning_level=warning_level)
 
 
 def report(actor, *, owner_unit: OrgUnit, title: str, hazard_type: str, lat: float | None, lng: float | None,
            occurred_at: dt.datetime | None = None, reported_at: dt.datetime | None = None, source: str = Source.PHONE,
            caller_name: str = "", callback_phone: str = "", address: str = "", description: str = "",
-           is_exercise: bool = False, source_ref: str = "", **figures) -> Incident:
+           is_exercise: bool = False, source_ref: str = "", warning_level: int | None = None,
+           **figures) -> Incident:
     """接报: record a new incident, grade it, schedule its initial reports. `reported_at` may be set only by the
-    system (the demo, imports of historical records)."""
+    system (the demo, imports of historical records). `warning_level`: opened from a warning of that colour, graded
+    at least that severe (the basis says so)."""
     now = timezone.now()
     reported_at = reported_at if (reported_at is not None and actor is None) else now
     title = (title or "").strip()
@@ -119,16 +123,17 @@ def report(actor, *, owner_unit: OrgUnit, title: str, hazard_type: str, lat: flo
                        caller_name=caller_name or "", callback_phone=callback_phone or "",
                        description=description or "", is_exercise=bool(is_exercise), source_ref=source_ref or "",
                        **values)
-        g = _grade(inc)
-        inc.level, inc.level_basis = g.level, g.basis[:300]
+        g = _grade(inc, warning_level)
+        inc.level, inc.level_basis = g.level, g.basis
         crud.create(actor, inc, unit=owner_unit)
         if inc.town_id and inc.town_id != owner_unit.pk:
             participants.add(actor, inc, inc.town, ParticipantRole.AREA)
         timeline.add(actor, inc, "reported", _("接报：%(t)s（%(s)s）") % {"t": inc.title, "s": inc.get_source_display()},
                      {"source": inc.source, "caller": inc.caller_name, "lat": inc.lat, "lng": inc.lng,
                       "hazard_type": inc.hazard_type, **{k: str(getattr(inc, k)) for k in FIGURES}})
-        timeline.add(actor, inc, "graded", _("定级：%(l)s。%(b)s") % {"l": inc.get_level_display(), "b": g.basis},
-                     {"level": inc.level, "basis": g.basis})
+        with translation.override("zh-hans"):  # beside the stored Chinese basis
+            graded = _("定级：%(l)s。%(b)s") % {"l": inc.get_level_display(), "b": g.basis}
+        timeline.add(actor, inc, "graded", graded, {"level": inc.level, "basis": g.basis})
         from yingji.incidents import reporting
 
         reporting.schedule_initial(actor, inc)
@@ -206,7 +211,7 @@ def _apply_figures(actor, inc: Incident, values: dict, reason: str) -> Incident:
     extra = {}
     if any(k in GRADED_FIGURES for k in changed):
         g = _grade(inc)
-        extra = {"level": g.level, "level_basis": g.basis[:300]}
+        extra = {"level": g.level, "level_basis": g.basis}
     inc = crud.update(actor, inc, {**changed, **extra})
     timeline.add(actor, inc, "figures", _("伤亡和损失数字更新：%(c)s。原因：%(r)s") % {
         "c": "，".join(f"{Incident._meta.get_field(k).verbose_name} {before[k]}→{v}" for k, v in changed.items()),
@@ -287,14 +292,10 @@ def open_from_warning(actor, *, title: str, hazard_type: str, lat: float, lng: f
     if existing is not None and source_ref:
         return {"id": existing.pk, "url": f"/incidents/{existing.pk}/"}
     unit = _home_unit(actor)
+    # Graded in one step with the warning's colour as a floor, so the level and its stored basis agree.
     inc = report(actor, owner_unit=unit, title=title, hazard_type=hazard_type, lat=lat, lng=lng,
                  source=Source.SENSOR, source_ref=source_ref or "", description=description or "",
-                 is_exercise=is_exercise)
-    if level is not None and inc.level is not None and int(level) < inc.level:
-        with transaction.atomic():
-            inc = crud.update(actor, lock(actor, inc.pk, Action.CHANGE), {"level": int(level)})
-            timeline.add(actor, inc, "regraded", _("按预警级别定级：%(l)s") % {"l": inc.get_level_display()},
-                         {"to": inc.level, "reason": "warning"})
+                 is_exercise=is_exercise, warning_level=int(level) if level is not None else None)
     if area:
         timeline.add(actor, inc, "area", _("预警影响范围"), {"area": area})
     return {"id": inc.pk, "url": f"/incidents/{inc.pk}/"}

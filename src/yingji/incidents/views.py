@@ -24,6 +24,7 @@ from yingji.incidents import (
     dispatching,
     documents,
     forms,
+    grading,
     materials,
     reporting,
     selectors,
@@ -146,6 +147,7 @@ def detail(request, pk):
         "standard_groups": command.STANDARD_GROUPS, "units": _units(),
         "merged": list(Incident.objects.filter(merged_into=inc)), "today": timezone.localdate(),
         "phases": [(Phase.RESPONDING, Phase.RESPONDING.label), (Phase.RECOVERY, Phase.RECOVERY.label)],
+        "level_basis": grading.basis_text(inc),
     })
     return render(request, "incidents/detail.html", ctx)
 
