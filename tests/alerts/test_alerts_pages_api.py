@@ -226,3 +226,43 @@ def test_unit_reference_that_only_looks_numeric(city, client_for):
         r = c.post("/api/v1/warnings/import-url", json.dumps({"owner_unit": unit, "url": "http://127.0.0.1:1/x"}),
                    content_type="application/json")
         assert r.status_code == 422 and "owner_unit" in r.json()["error"]["details"]
+
+
+def test_stored_text_is_chinese_whoever_clicks(city, client_for, draft, risk_provider):
+    """A commander using English: the proposal reasons, the draft made from a proposal (its headline and
+    description), the timeline and the CAP zh-CN info block are all Chinese; the page itself is English."""
+    from django.utils import translation
+    from lxml import etree
+
+    from yingji.alerts.models import Proposal
+    from yingji.core import timeline
+
+    risk_provider.append({"kind": "hazard_area", "id": 21, "name": "长安镇地质灾害隐患点1号", "lat": 23.02,
+                          "lng": 113.27, "hazard_types": ["landslide", "debris_flow"], "risk_level": 3,
+                          "owner_unit_id": None, "url": "/risk/areas/21/"})
+    with translation.override("en"):
+        w = draft(level=3, actor=city.commander)
+    p = Proposal.objects.get(warning=w, hazard_type="debris_flow")
+    assert p.reason.startswith("黄色暴雨预警区域内有风险区域“长安镇地质灾害隐患点1号”（泥石流")
+    c = client_for(city.commander)
+    c.cookies["django_language"] = "en"
+    r = c.post(f"/warnings/{w.pk}/do/accept/", {"proposal": p.pk})
+    assert r.status_code == 302
+    second = Warning.objects.get(parent=w)
+    assert second.headline == "泥石流蓝色预警（长安镇地质灾害隐患点1号）" and second.description == p.reason
+    page = c.get(r["Location"]).content.decode()
+    assert '<html lang="en"' in page  # the page itself is English
+    texts = [e.text for e in timeline.entries(city.commander, w)] + \
+        [e.text for e in timeline.entries(city.commander, second)]
+    assert any(t.startswith("采纳次生灾害建议：") for t in texts) and any(t.startswith("起草预警：") for t in texts)
+    c.post(f"/warnings/{second.pk}/do/submit/")
+    c.post(f"/warnings/{second.pk}/do/approve/")
+    second.refresh_from_db()
+    assert second.state == State.PUBLISHED
+    xml = etree.fromstring(bytes(second.messages.get().xml))
+    ns = {"c": "urn:oasis:names:tc:emergency:cap:1.2"}
+    assert xml.findtext("c:info/c:language", namespaces=ns) == "zh-CN"
+    assert xml.findtext("c:info/c:headline", namespaces=ns) == second.headline
+    assert [v.findtext("c:value", namespaces=ns) for v in xml.findall("c:info/c:parameter", namespaces=ns)
+            if v.findtext("c:valueName", namespaces=ns) == "yingji:colour"] == ["蓝色"]
+    assert all(not e.text.isascii() for e in timeline.entries(city.commander, second))

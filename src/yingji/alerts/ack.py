@@ -10,8 +10,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.alerts import conf
-from yingji.core import timeline
+from yingji.alerts import conf, stored
 from yingji.core.errors import Conflict
 from yingji.core.models import OrgUnit
 
@@ -34,10 +33,10 @@ def request(actor, w, msg) -> None:
     deadline = msg.sent + dt.timedelta(minutes=conf.ack_minutes(w.level))
     notifications.notify(
         KIND, key=key_of(msg), recipients=[Recipient.of_unit(t, ["unit_admin", "unit_staff"]) for t in towns],
-        title=_("请签收%(l)s预警：%(h)s") % {"l": w.get_level_display(), "h": w.headline[:120]},
-        body=_("%(d)s 有效期 %(a)s 至 %(b)s。") % {
+        title=stored.text(lambda: _("请签收%(l)s预警：%(h)s") % {"l": w.get_level_display(), "h": w.headline[:120]}),
+        body=stored.text(lambda: _("%(d)s 有效期 %(a)s 至 %(b)s。") % {
             "d": w.area_desc[:200], "a": timezone.localtime(w.onset).strftime("%m-%d %H:%M"),
-            "b": timezone.localtime(w.expires).strftime("%m-%d %H:%M")},
+            "b": timezone.localtime(w.expires).strftime("%m-%d %H:%M")}),
         url=f"/warnings/{w.pk}/", subject=w, needs_signoff=True, sign_deadline=deadline,
         sender_unit=w.owner_unit, actor=actor)
 
@@ -83,6 +82,6 @@ def acknowledge(user, w):
         return before
     so = notifications.sign(user, mine)
     if so.signed_by_id == user.pk:
-        timeline.add(user, w, "acknowledged", _("%(u)s 签收") % {"u": so.unit or user},
-                     {"unit": getattr(so.unit, "name", ""), "message": msg.identifier})
+        stored.note(user, w, "acknowledged", lambda: _("%(u)s 签收") % {"u": so.unit or user},
+                    {"unit": getattr(so.unit, "name", ""), "message": msg.identifier})
     return so

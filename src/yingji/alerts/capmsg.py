@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from yingji.alerts import conf
 from yingji.core import vocabulary
@@ -51,7 +51,8 @@ def alert_of(w, *, identifier: str, msg_type: str, sent: dt.datetime, references
                   certainty="Likely", onset=w.onset, expires=w.expires, effective=sent,
                   event_codes=[("yingji:hazard", w.hazard_type)],
                   web=f"{_site()}/cap/public/" if _site() else "")
-    level_zh = str(WarningLevel(w.level).label)
+    with translation.override("zh-hans"):  # the zh-CN block, whoever publishes
+        level_zh = str(WarningLevel(w.level).label)
     with_zh = dict(common, parameters=[("yingji:level", str(w.level)), ("yingji:colour", level_zh)])
     infos = [cap.Info(language="zh-CN", event=ht.get("name") or w.hazard_type, headline=w.headline,
                       description=w.description, instruction=w.instruction, sender_name=w.owner_unit.name,

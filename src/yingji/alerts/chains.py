@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.alerts import stored
 from yingji.alerts.models import ChainLink, Proposal, ProposalState, Source, Warning
-from yingji.core import audit, crud, links, timeline, vocabulary
+from yingji.core import audit, crud, links, vocabulary
 from yingji.core.errors import Conflict
 from yingji.core.levels import RiskLevel, WarningLevel
 from yingji.core.roles import Action
@@ -100,6 +101,11 @@ def propose(w: Warning) -> list[Proposal]:
     effects = effects_of(w.hazard_type)
     if not effects or not w.boundary:
         return []
+    with stored.chinese():  # the reasons are kept, and become a draft's description
+        return _propose(w, effects)
+
+
+def _propose(w: Warning, effects: list[ChainLink]) -> list[Proposal]:
     names = vocabulary.hazard_names()
     cause = names.get(w.hazard_type, w.hazard_type)
     wanted = []
@@ -155,13 +161,14 @@ def accept(actor, proposal: Proposal) -> Warning:
         w = crud.get_for(actor, Warning, p.warning_id, Action.VIEW)
         if p.state != ProposalState.PROPOSED:
             raise Conflict(_("该建议已处理"), code="bad_state")
-        names = vocabulary.hazard_names()
-        effect = names.get(p.hazard_type, p.hazard_type)
-        site = (p.feature or {}).get("name")
+        with stored.chinese():  # the headline goes into the CAP zh-CN info block
+            names = vocabulary.hazard_names()
+            effect = names.get(p.hazard_type, p.hazard_type)
+            site = (p.feature or {}).get("name")
+            headline = _("%(e)s%(l)s预警") % {"e": effect, "l": WarningLevel(p.level).label} + (f"（{site}）" if site else "")
         now = timezone.now()
         draft = services.create_draft(
-            actor, owner_unit=w.owner_unit, headline=_("%(e)s%(l)s预警") % {"e": effect, "l": WarningLevel(p.level).label}
-            + (f"（{site}）" if site else ""), hazard_type=p.hazard_type, level=p.level,
+            actor, owner_unit=w.owner_unit, headline=headline, hazard_type=p.hazard_type, level=p.level,
             onset=max(w.onset, now), expires=max(w.expires, now + dt.timedelta(hours=1)), area=_area_of(p),
             description=p.reason, instruction=w.instruction, source=Source.CHAIN, source_ref=w.identifier,
             is_exercise=w.is_exercise, parent=w, propose=False)
@@ -169,8 +176,8 @@ def accept(actor, proposal: Proposal) -> Warning:
         p.state, p.draft = ProposalState.ACCEPTED, draft
         p.save(update_fields=["state", "draft"])
         audit.record("update", p, before, audit.snapshot(p), actor)
-        timeline.add(actor, w, "proposal_accepted", _("采纳次生灾害建议：%(r)s") % {"r": p.reason},
-                     {"proposal": p.pk, "draft": draft.pk})
+        stored.note(actor, w, "proposal_accepted", lambda: _("采纳次生灾害建议：%(r)s") % {"r": p.reason},
+                    {"proposal": p.pk, "draft": draft.pk})
     return draft
 
 
@@ -184,5 +191,5 @@ def dismiss(actor, proposal: Proposal) -> Proposal:
         p.state = ProposalState.DISMISSED
         p.save(update_fields=["state"])
         audit.record("update", p, before, audit.snapshot(p), actor)
-        timeline.add(actor, w, "proposal_dismissed", _("忽略建议：%(r)s") % {"r": p.reason}, {"proposal": p.pk})
+        stored.note(actor, w, "proposal_dismissed", lambda: _("忽略建议：%(r)s") % {"r": p.reason}, {"proposal": p.pk})
     return p

@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from yingji.alerts import stored
 from yingji.alerts.models import State, Warning
-from yingji.core import crud, links, timeline
+from yingji.core import crud, links
 from yingji.core.errors import Conflict
 from yingji.core.roles import Action
 
@@ -30,5 +31,5 @@ def to_incident(actor, warning: Warning) -> dict:
                  description="\n".join(t for t in (w.description, w.instruction) if t))
         ref = {"id": ref["id"], "url": ref["url"]}
         w = crud.update(actor, w, {"incident_ref": ref})
-        timeline.add(actor, w, "escalated", _("转为突发事件"), ref)
+        stored.note(actor, w, "escalated", lambda: _("转为突发事件"), ref)
     return ref

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.alerts import areas, services
+from yingji.alerts import areas, services, stored
 from yingji.alerts.models import OPEN_STATES, Source, State, Warning
-from yingji.core import crud, timeline, vocabulary
+from yingji.core import crud, vocabulary
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.levels import WarningLevel
 from yingji.core.models import OrgUnit
@@ -37,9 +37,10 @@ def draft_from_rule(*, rule_id, rule_name, level, hazard_type, area, sensor_ids,
     if timezone.is_naive(fired_at):
         fired_at = timezone.make_aware(fired_at)
     level = int(level)
-    names = vocabulary.hazard_names()
-    headline = _("%(h)s%(l)s预警（监测规则：%(r)s）") % {"h": names.get(hazard_type, hazard_type),
-                                                    "l": WarningLevel(level).label, "r": rule_name}
+    with stored.chinese():  # the headline goes into the CAP zh-CN info block
+        names = vocabulary.hazard_names()
+        headline = _("%(h)s%(l)s预警（监测规则：%(r)s）") % {"h": names.get(hazard_type, hazard_type),
+                                                        "l": WarningLevel(level).label, "r": rule_name}
     record = {**(evidence or {}), "sensor_ids": list(sensor_ids or []), "fired_at": fired_at.isoformat(),
               "rule_name": rule_name}
     for attempt in range(2):
@@ -70,7 +71,7 @@ def _fire(rule_id, rule_name, level, hazard_type, area, sensor_ids, record, fire
                 None, owner_unit=_owner(), headline=headline[:200], hazard_type=hazard_type, level=level,
                 onset=fired_at, expires=fired_at + RULE_VALIDITY, area=area, source=Source.RULE,
                 source_ref=str(rule_name)[:200], rule_id=rule_id, evidence=record, is_exercise=is_exercise,
-                description=_("监测规则“%(r)s”触发。") % {"r": rule_name}, propose=False)
+                description=stored.text(lambda: _("监测规则“%(r)s”触发。") % {"r": rule_name}), propose=False)
             return w, True
         geometry, towns = areas.resolve(area, ()) if area else (open_.boundary, None)
         changes = {"evidence": record, "expires": max(open_.expires, fired_at + RULE_VALIDITY)}
@@ -80,8 +81,8 @@ def _fire(rule_id, rule_name, level, hazard_type, area, sensor_ids, record, fire
             lng, lat = areas.centre(geometry)
             changes.update(boundary=geometry, area_units=[u.pk for u in towns], lat=lat, lng=lng)
         w = crud.update(None, open_, changes)
-        timeline.add(None, w, "rule_fired", _("规则再次触发：%(r)s") % {"r": rule_name},
-                     {"rule_id": rule_id, "level": level, "sensor_ids": list(sensor_ids or [])})
+        stored.note(None, w, "rule_fired", lambda: _("规则再次触发：%(r)s") % {"r": rule_name},
+                    {"rule_id": rule_id, "level": level, "sensor_ids": list(sensor_ids or [])})
         return w, False
 
 

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.alerts import ack, areas, capmsg, conf
+from yingji.alerts import ack, areas, capmsg, conf, stored
 from yingji.alerts.models import OPEN_STATES, CapMessage, Source, State, Warning
-from yingji.core import audit, crud, participants, permissions, timeline
+from yingji.core import audit, crud, participants, permissions
 from yingji.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yingji.core.levels import WarningLevel
 from yingji.core.models import HazardType, OrgUnit, ParticipantRole
@@ -89,8 +89,8 @@ def create_draft(actor, *, owner_unit: OrgUnit, headline: str, hazard_type: str,
                     source_ref=source_ref or "", rule_id=str(rule_id or ""), evidence=evidence or {},
                     hazard_types=[hazard_type], parent=parent, **fields)
         crud.create(actor, w, unit=owner_unit)
-        timeline.add(actor, w, "drafted", _("起草预警：%(h)s") % {"h": w.headline},
-                     {"source": source, "level": level, "hazard_type": hazard_type})
+        stored.note(actor, w, "drafted", lambda: _("起草预警：%(h)s") % {"h": w.headline},
+                    {"source": source, "level": level, "hazard_type": hazard_type})
     if propose:
         from yingji.alerts import chains
 
@@ -118,7 +118,7 @@ def edit(actor, warning: Warning, changes: Mapping[str, object], *, area=None, t
         if w.state == State.PENDING:
             fields["state"] = State.DRAFT
         w = crud.update(actor, w, fields)
-        timeline.add(actor, w, "edited", _("修改预警"), {"fields": sorted(fields)})
+        stored.note(actor, w, "edited", lambda: _("修改预警"), {"fields": sorted(fields)})
     return w
 
 
@@ -128,7 +128,7 @@ def submit(actor, warning: Warning) -> Warning:
         if w.state != State.DRAFT:
             raise Conflict(_("只有草稿可以提交审批（当前：%(s)s）") % {"s": w.get_state_display()}, code="bad_state")
         w = crud.update(actor, w, {"state": State.PENDING, "submitted_by": actor, "reject_reason": ""})
-        timeline.add(actor, w, "submitted", _("提交审批（%(l)s预警，需%(who)s审批）") % {
+        stored.note(actor, w, "submitted", lambda: _("提交审批（%(l)s预警，需%(who)s审批）") % {
             "l": w.get_level_display(), "who": approver_text(w.level)})
         _ask_approvers(actor, w)
     return w
@@ -150,7 +150,7 @@ def _ask_approvers(actor, w: Warning) -> None:
     notifications.notify(
         APPROVAL_KIND, key=f"alerts:approval:{w.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
         recipients=[Recipient.of_unit(u, [RoleCode.COMMANDER, RoleCode.UNIT_ADMIN]) for u in units],
-        title=_("待审批%(l)s预警：%(h)s") % {"l": w.get_level_display(), "h": w.headline[:120]},
+        title=stored.text(lambda: _("待审批%(l)s预警：%(h)s") % {"l": w.get_level_display(), "h": w.headline[:120]}),
         body=w.area_desc[:300], url=f"/warnings/{w.pk}/", subject=w, sender_unit=w.owner_unit, actor=actor)
 
 
@@ -220,8 +220,8 @@ def approve(actor, warning: Warning) -> Warning:
         w = _system_update(actor, w, {"state": State.PUBLISHED, "approved_by": actor, "approved_at": now,
                                       "published_at": now})
         msg = _publish_message(actor, w, "Alert", now)
-        timeline.add(actor, w, "published", _("审批通过并发布（%(l)s）") % {"l": w.get_level_display()},
-                     {"identifier": msg.identifier, "approved_by": getattr(actor, "username", "system")})
+        stored.note(actor, w, "published", lambda: _("审批通过并发布（%(l)s）") % {"l": w.get_level_display()},
+                    {"identifier": msg.identifier, "approved_by": getattr(actor, "username", "system")})
         _go_live(actor, w, msg)
     from yingji.alerts import chains
 
@@ -239,7 +239,7 @@ def reject(actor, warning: Warning, reason: str) -> Warning:
             raise Conflict(_("只有待审批的预警可以退回"), code="bad_state")
         _require_approver(actor, w)
         w = _system_update(actor, w, {"state": State.DRAFT, "reject_reason": reason[:500]})
-        timeline.add(actor, w, "rejected", _("退回修改：%(r)s") % {"r": reason})
+        stored.note(actor, w, "rejected", lambda: _("退回修改：%(r)s") % {"r": reason})
     return w
 
 
@@ -264,8 +264,8 @@ def update_published(actor, warning: Warning, changes: Mapping[str, object], *, 
             raise ValidationFailed(_("没有需要更新的内容"), details={"__all__": [_("没有需要更新的内容")]})
         w = _system_update(actor, w, fields)
         msg = _publish_message(actor, w, "Update", now)
-        timeline.add(actor, w, "updated", _("更新预警（%(l)s）") % {"l": w.get_level_display()},
-                     {"identifier": msg.identifier, "fields": sorted(fields)})
+        stored.note(actor, w, "updated", lambda: _("更新预警（%(l)s）") % {"l": w.get_level_display()},
+                    {"identifier": msg.identifier, "fields": sorted(fields)})
         _go_live(actor, w, msg)
     return w
 
@@ -283,7 +283,8 @@ def cancel(actor, warning: Warning, reason: str) -> Warning:
         _require_approver(actor, w)
         w = _system_update(actor, w, {"state": State.CANCELLED, "ended_at": now, "end_reason": reason[:500]})
         msg = _publish_message(actor, w, "Cancel", now)
-        timeline.add(actor, w, "cancelled", _("解除预警：%(r)s") % {"r": reason}, {"identifier": msg.identifier})
+        stored.note(actor, w, "cancelled", lambda: _("解除预警：%(r)s") % {"r": reason},
+                    {"identifier": msg.identifier})
     return w
 
 
@@ -297,7 +298,7 @@ def expire_due(now: dt.datetime | None = None) -> int:
                 continue
             w = Warning.objects.get(pk=pk)
             audit.record("expire", w, None, audit.snapshot(w), None)
-            timeline.add(None, w, "expired", _("预警到期自动失效"), {"expires": w.expires.isoformat()})
+            stored.note(None, w, "expired", lambda: _("预警到期自动失效"), {"expires": w.expires.isoformat()})
         done += 1
     return done
 
