@@ -255,3 +255,19 @@ def test_import_an_atom_feed_of_cap_all_or_nothing(city, receiver, client_for, p
     items = ok.json()
     assert len(items) == 1 and items[0]["state"] == "draft" and items[0]["headline"] == w.headline
     assert items[0]["area_units"] == [city.far.pk]
+
+
+def test_the_public_feed_is_the_same_in_every_language(city, published):
+    """Cache-Control public with one ETag: the bytes must not depend on the viewer's language (cookie or header)."""
+    published(level=2)
+    plain = Client().get("/cap/index.atom")
+    english = Client()
+    english.cookies["django_language"] = "en"
+    en = english.get("/cap/index.atom")
+    by_header = Client().get("/cap/index.atom", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert plain.status_code == en.status_code == by_header.status_code == 200
+    assert en.content == plain.content == by_header.content and en["ETag"] == plain["ETag"]
+    summary = etree.fromstring(plain.content).findtext(f"{ATOM}entry/{ATOM}summary")
+    assert summary.startswith("橙色 · 暴雨 · ")
+    ident = etree.fromstring(plain.content).find(f"{ATOM}entry/{ATOM}link").get("href").rsplit("/", 1)[1]
+    assert english.get(f"/cap/{ident}").content == Client().get(f"/cap/{ident}").content

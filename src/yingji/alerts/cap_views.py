@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import http_date
 from django.views.decorators.http import condition, require_GET
 from lxml import etree
@@ -67,6 +67,13 @@ def _el(parent, name, text=None, **attrs):
 @require_GET
 @condition(etag_func=_feed_etag, last_modified_func=_feed_modified)
 def feed(request):
+    # Public and cached (Cache-Control: public, one ETag for everybody): the same bytes whatever the viewer's
+    # language cookie or Accept-Language, in Chinese like the CAP zh-CN blocks it links.
+    with translation.override("zh-hans"):
+        return _feed(request)
+
+
+def _feed(request):
     rows, _etag, modified = _feed_state(request)
     site = _site(request)
     names = vocabulary.hazard_names()
