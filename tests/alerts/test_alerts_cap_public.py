@@ -181,7 +181,13 @@ def test_feed_last_modified_moves_when_an_alert_leaves(city, published):
     assert r.status_code == 200 and b"<entry>" not in r.content
 
 
-def test_import_from_url_and_bad_urls(city, receiver, client_for):
+@pytest.fixture
+def allow_local(settings):
+    """The tests' CAP sources are served on 127.0.0.1, an internal address: allowed by the setting."""
+    settings.YINGJI_WARNINGS = {"FETCH_ALLOW_HOSTS": ["127.0.0.1"]}
+
+
+def test_import_from_url_and_bad_urls(city, receiver, client_for, allow_local):
     import json
 
     from tests.alerts.test_alerts_pages_api import _external_cap
@@ -209,7 +215,7 @@ def test_import_from_url_and_bad_urls(city, receiver, client_for):
         assert r.status_code == 422 and "url" in r.json()["error"]["details"]
 
 
-def test_import_an_atom_feed_of_cap_all_or_nothing(city, receiver, client_for, published):
+def test_import_an_atom_feed_of_cap_all_or_nothing(city, receiver, client_for, published, allow_local):
     """Another Yingji's feed (here our own): every entry becomes a draft; one bad entry refuses the whole feed."""
     import json
 
@@ -271,3 +277,103 @@ def test_the_public_feed_is_the_same_in_every_language(city, published):
     assert summary.startswith("橙色 · 暴雨 · ")
     ident = etree.fromstring(plain.content).find(f"{ATOM}entry/{ATOM}link").get("href").rsplit("/", 1)[1]
     assert english.get(f"/cap/{ident}").content == Client().get(f"/cap/{ident}").content
+
+
+@pytest.fixture
+def no_outside_connections(monkeypatch):
+    """No test here may send a packet off this machine: a connection to anything but loopback fails the test (and
+    is recorded), whatever the code under test does."""
+    import ipaddress
+    import socket
+
+    tried = []
+    real = socket.socket.connect
+
+    def connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        try:
+            local = ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+        except ValueError:
+            local = False
+        if not local:
+            tried.append(address)
+            raise OSError("test guard: no connection off this machine")
+        tried.append(address)
+        return real(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return tried
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8123/admin/", "http://10.1.2.3/cap.xml",
+                                 "http://169.254.169.254/latest/meta-data/", "http://[::1]:8123/cap.xml",
+                                 "http://localhost:8123/", "http://0.0.0.0:8123/", "http://[::ffff:127.0.0.1]:8123/",
+                                 "http://192.168.1.10/", "http://224.0.0.1/"])
+def test_import_url_refuses_internal_addresses(city, client_for, no_outside_connections, url):
+    import json
+
+    c = client_for(city.duty)
+    r = c.post("/api/v1/warnings/import-url", json.dumps({"owner_unit": city.city.code, "url": url}),
+               content_type="application/json")
+    assert r.status_code == 422
+    message = " ".join(r.json()["error"]["details"]["url"])
+    assert "内网" in message and "YINGJI_CAP_FEED_ALLOW_HOSTS" in message
+    assert no_outside_connections == []  # refused before any connection
+
+
+def test_import_url_refused_in_english_on_the_page(city, client_for, no_outside_connections):
+    c = client_for(city.duty)
+    c.cookies["django_language"] = "en"
+    r = c.post("/warnings/import/", {"owner_unit": city.city.pk, "url": "http://169.254.169.254/latest/"})
+    assert r.status_code == 422
+    page = r.content.decode()
+    assert "internal" in page and "YINGJI_CAP_FEED_ALLOW_HOSTS" in page and no_outside_connections == []
+
+
+def test_import_url_does_not_follow_a_redirect_to_an_internal_address(city, receiver, client_for, allow_local,
+                                                                      no_outside_connections):
+    """127.0.0.1 is allowed here, but its redirect to localhost (another name, not allowed) is refused."""
+    import json
+
+    server, handler = receiver
+    port = server.server_port
+
+    class Redirect(handler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{port}/admin/")
+            self.end_headers()
+
+    server.RequestHandlerClass = Redirect
+    c = client_for(city.duty)
+    r = c.post("/api/v1/warnings/import-url", json.dumps({"owner_unit": city.city.code,
+                                                           "url": f"http://127.0.0.1:{port}/cap.xml"}),
+               content_type="application/json")
+    assert r.status_code == 422 and "localhost" in " ".join(r.json()["error"]["details"]["url"])
+    assert no_outside_connections == [("127.0.0.1", port)]  # the first request only, not the redirect
+
+
+def test_an_allowed_internal_host_may_be_fetched(city, receiver, client_for, settings, no_outside_connections):
+    import json
+
+    from tests.alerts.test_alerts_pages_api import _external_cap
+
+    server, handler = receiver
+    body = _external_cap(identifier="GD-LAN-1")
+
+    class Get(handler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+    server.RequestHandlerClass = Get
+    c = client_for(city.duty)
+    url = f"http://127.0.0.1:{server.server_port}/cap.xml"
+    refused = c.post("/api/v1/warnings/import-url", json.dumps({"owner_unit": city.city.code, "url": url}),
+                     content_type="application/json")
+    assert refused.status_code == 422
+    settings.YINGJI_WARNINGS = {"FETCH_ALLOW_HOSTS": ["127.0.0.1"]}
+    ok = c.post("/api/v1/warnings/import-url", json.dumps({"owner_unit": city.city.code, "url": url}),
+                content_type="application/json")
+    assert ok.status_code == 200 and ok.json()[0]["state"] == "draft"

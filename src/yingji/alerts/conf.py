@@ -5,6 +5,9 @@
   city or a district; blue: also a town).
 - ACK_MINUTES {level: minutes}: how long each unit inside the area has to acknowledge (签收) before escalation.
 - CAP_SENDER, CAP_SENDER_NAME, IDENTIFIER_PREFIX: how CAP messages name their sender and identifiers.
+- FETCH_TIMEOUT_S, FETCH_MAX_BYTES: limits of a CAP import from a URL; FETCH_ALLOW_HOSTS (env
+  YINGJI_CAP_FEED_ALLOW_HOSTS): hosts it may fetch from although they resolve to internal addresses (every other
+  loopback, private, link-local, reserved or multicast address is refused).
 - SIGNING_KEY / SIGNING_CERT: PEM file paths (env YINGJI_CAP_SIGNING_KEY / _CERT); when both are set every CAP
   message is signed (XML-DSig, enveloped).
 """
@@ -24,6 +27,10 @@ DEFAULTS = {
     "SIGNING_CERT": os.environ.get("YINGJI_CAP_SIGNING_CERT", ""),
     "FETCH_TIMEOUT_S": 10,
     "FETCH_MAX_BYTES": 2_000_000,
+    # Hosts a CAP import may fetch from although they resolve to a loopback, private, link-local or reserved
+    # address (a feed on the intranet): env YINGJI_CAP_FEED_ALLOW_HOSTS, comma-separated names or addresses.
+    "FETCH_ALLOW_HOSTS": [h.strip() for h in os.environ.get("YINGJI_CAP_FEED_ALLOW_HOSTS", "").split(",")
+                          if h.strip()],
 }
 
 
