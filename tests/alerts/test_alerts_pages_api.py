@@ -266,3 +266,28 @@ def test_stored_text_is_chinese_whoever_clicks(city, client_for, draft, risk_pro
     assert [v.findtext("c:value", namespaces=ns) for v in xml.findall("c:info/c:parameter", namespaces=ns)
             if v.findtext("c:valueName", namespaces=ns) == "yingji:colour"] == ["蓝色"]
     assert all(not e.text.isascii() for e in timeline.entries(city.commander, second))
+
+
+def test_proposal_buttons_only_for_those_who_may_act(city, client_for, draft, risk_provider):
+    """Town staff see the chain's proposals of a warning over their town but not 生成草稿/忽略, which would only
+    answer 您没有执行此操作的权限; the drafter sees both."""
+    from yingji.alerts.models import Proposal
+    from yingji.core import permissions
+    from yingji.core.roles import Action
+
+    risk_provider.append({"kind": "hazard_area", "id": 21, "name": "长安镇地质灾害隐患点1号", "lat": 23.02,
+                          "lng": 113.27, "hazard_types": ["landslide"], "risk_level": 3, "owner_unit_id": None,
+                          "url": "/risk/areas/21/"})
+    w = draft(level=3)
+    services.submit(city.duty, w)
+    w = services.approve(city.commander, w)
+    p = Proposal.objects.get(warning=w)
+    staff = city.staff[0]
+    assert not permissions.can(staff, Action.ADD, Warning, unit=w.owner_unit)
+    page = client_for(staff).get(f"/warnings/{w.pk}/").content.decode()
+    assert 'data-testid="proposal"' in page and "长安镇地质灾害隐患点1号" in page
+    assert 'data-testid="accept"' not in page and 'data-testid="dismiss"' not in page
+    refused = client_for(staff).post(f"/warnings/{w.pk}/do/accept/", {"proposal": p.pk}, follow=True)
+    assert "没有执行此操作的权限" in refused.content.decode()  # what the hidden button would have said
+    mine = client_for(city.duty).get(f"/warnings/{w.pk}/").content.decode()
+    assert 'data-testid="accept"' in mine and 'data-testid="dismiss"' in mine

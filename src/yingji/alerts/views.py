@@ -141,6 +141,8 @@ def detail(request, pk: int, reason_form=None, status=200):
         "entries": timeline.entries(user, w), "reason_form": reason_form or ReasonForm(),
         "incident_available": _incident_link() is not None,
         "can_escalate": w.state == State.PUBLISHED and not w.incident_ref and permissions.can(user, Action.CHANGE, w),
+        # The checks chains.accept (a new draft owned by the warning's unit) and chains.dismiss make.
+        "can_accept": permissions.can(user, Action.ADD, Warning, unit=w.owner_unit), "can_dismiss": can_change,
         "children": list(w.secondary.all()), "section": "list",
     }, status=status)
 
