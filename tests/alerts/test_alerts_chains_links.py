@@ -78,7 +78,8 @@ def test_draft_from_rule_is_idempotent(city):
     w = Warning.objects.get(pk=fire["id"])
     assert w.level == 2 and w.evidence["sum"] == 52 and w.source == Source.RULE
     assert {t.pk for t in city.towns[:2]} <= set(w.area_units)
-    # Once published, the next firing opens a new draft.
+    # Once published, the next firing opens a new draft. (A rule draft has no guidance: the duty officer adds it.)
+    w = services.edit(city.duty, w, {"instruction": "停止户外活动，远离低洼地带和山体边坡。"})
     services.submit(city.duty, w)
     services.approve(city.commander, w)
     third = links.call("warnings.draft_from_rule", rule_id=5, rule_name="r", level=3, hazard_type="rainstorm",

@@ -223,3 +223,44 @@ def test_escalated_incident_grade_and_basis_agree_in_either_language(city, draft
     assert 'badge level-2">Serious (II)<' in en
     basis = en.split('data-testid="level-basis">')[1].split("</dd>")[0]
     assert "Graded by the warning&#x27;s level (orange warning): Serious (II) incident" in basis and "Serious (II)" in basis and "预警" not in basis
+
+
+def test_no_warning_goes_out_without_measures_and_guidance(city, client_for):
+    """A rule draft starts without 防御措施与指引 (the standards hold the signals' criteria, not their guidance):
+    submitting, approving or an update that blanks it is refused with a clear message, in the user's language,
+    and nothing changes; with guidance it goes through."""
+    from yingji.core import links
+
+    made = links.call("warnings.draft_from_rule", rule_id=9, rule_name="1小时雨量≥30毫米", level=3,
+                      hazard_type="rainstorm", area=square(113.25, 23.0, 0.08), sensor_ids=[1], evidence={"sum": 31},
+                      fired_at=when())
+    w = Warning.objects.get(pk=made["id"])
+    assert w.instruction == ""
+    with pytest.raises(ValidationFailed) as info:
+        services.submit(city.duty, w)
+    assert "instruction" in info.value.details and "第六十四条" in info.value.details["instruction"][0]
+    w.refresh_from_db()
+    assert w.state == State.DRAFT
+    c = client_for(city.duty)
+    page = c.get(f"/warnings/{w.pk}/").content.decode()
+    assert 'data-testid="needs-guidance"' in page
+    c.cookies["django_language"] = "en"
+    r = c.post(f"/warnings/{w.pk}/do/submit/", follow=True)
+    assert r.status_code == 200 and "cannot be submitted" in r.content.decode() and "art. 64" in r.content.decode()
+    api = c.post(f"/api/v1/warnings/{w.pk}/submit")
+    assert api.status_code == 422 and "instruction" in api.json()["error"]["details"]
+    w.refresh_from_db()
+    assert w.state == State.DRAFT
+    # A warning pending from before the rule (or written around it) is not approved either.
+    Warning.objects.filter(pk=w.pk).update(state=State.PENDING)
+    with pytest.raises(ValidationFailed):
+        services.approve(city.commander, w)
+    assert Warning.objects.get(pk=w.pk).state == State.PENDING
+    Warning.objects.filter(pk=w.pk).update(state=State.DRAFT)
+    w = services.edit(city.duty, w, {"instruction": "停止户外集体活动，远离低洼地带。"})
+    services.submit(city.duty, w)
+    w = services.approve(city.commander, w)
+    assert w.state == State.PUBLISHED
+    with pytest.raises(ValidationFailed):
+        services.update_published(city.commander, w, {"instruction": "  "})
+    assert Warning.objects.get(pk=w.pk).instruction == "停止户外集体活动，远离低洼地带。"

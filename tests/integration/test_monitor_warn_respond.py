@@ -199,6 +199,10 @@ def test_rain_gauge_to_published_warning_to_incident(live_server, city, monkeypa
     assert landslide.feature_key == f"hazard_area:{slope.pk}" and "后山滑坡隐患点" in landslide.reason
     assert landslide.level == 2  # orange + the link's one step, one colour back for a 重大 (major) risk site
     assert not Proposal.objects.filter(feature_key=f"hazard_area:{far_slope.pk}").exists()
+    # A rule draft has no measures and guidance, and may not be submitted without them: the duty officer adds them.
+    from yingji.alerts import services as warning_services
+
+    w = warning_services.edit(city.duty, w, {"instruction": "停止户外集体活动，远离低洼地带、山体边坡和河道。"})
 
     # --- warnings, risk and incidents through the pages ---
     base = live_server.url

@@ -63,7 +63,8 @@ def seed(ctx: DemoContext) -> None:
     drill = services.create_draft(
         None, owner_unit=city, headline="台风蓝色预警（演练）", hazard_type="typhoon", level=4, onset=now,
         expires=now + dt.timedelta(hours=48), towns=[t.pk for t in _towns(ctx, 5)[:3]], is_exercise=True,
-        description="防台风应急演练：模拟第5号台风将于48小时内影响新港区。", source_ref=MARK + "typhoon-drill")
+        description="防台风应急演练：模拟第5号台风将于48小时内影响新港区。",
+        instruction="（演练）加固门窗和户外设施，渔船回港避风，沿海低洼地带人员做好转移准备。", source_ref=MARK + "typhoon-drill")
     services.submit(None, drill)
     services.approve(None, drill)
     area = w.boundary
