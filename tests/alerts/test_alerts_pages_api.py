@@ -134,6 +134,9 @@ def test_api_workflow_and_errors(city, client_for, monkeypatch):
     bad = duty.post("/api/v1/warnings", json.dumps({**body, "hazard_type": "zzz"}), content_type="application/json")
     assert bad.status_code == 422 and "hazard_type" in bad.json()["error"]["details"]
     assert duty.post(f"/api/v1/warnings/{wid}/approve").status_code == 409
+    r = duty.post(f"/api/v1/warnings/{wid}/submit")  # no measures and guidance yet
+    assert r.status_code == 422 and "instruction" in r.json()["error"]["details"]
+    services.edit(city.duty, Warning.objects.get(pk=wid), {"instruction": "注意防范"})
     assert duty.post(f"/api/v1/warnings/{wid}/submit").status_code == 200
     assert duty.post(f"/api/v1/warnings/{wid}/approve").status_code == 403
     boss = client_for(city.commander)
