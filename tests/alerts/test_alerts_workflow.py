@@ -225,6 +225,24 @@ def test_escalated_incident_grade_and_basis_agree_in_either_language(city, draft
     assert "Graded by the warning&#x27;s level (orange warning): Serious (II) incident" in basis and "Serious (II)" in basis and "预警" not in basis
 
 
+def test_an_escalated_incident_keeps_the_warnings_level_when_later_figures_are_lower(city, draft):
+    """Figures reported after escalation re-grade the incident, but never below the warning it came from; figures
+    above the floor still raise it."""
+    from yingji.alerts import escalation
+    from yingji.incidents import services as incidents
+    from yingji.incidents.models import Incident
+
+    w = draft(level=2)
+    services.submit(city.duty, w)
+    w = services.approve(city.commander, w)
+    inc = Incident.objects.get(pk=escalation.to_incident(city.commander, w)["id"])
+    assert inc.level == 2 and inc.warning_level == 2
+    inc = incidents.update_figures(city.commander, inc, {"injuries": 1, "serious_injuries": 1}, reason="续报")
+    assert inc.level == 2 and "橙色预警" in inc.level_basis
+    inc = incidents.update_figures(city.commander, inc, {"deaths": 40}, reason="续报")
+    assert inc.level == 1 and "橙色预警" not in inc.level_basis
+
+
 def test_no_warning_goes_out_without_measures_and_guidance(city, client_for):
     """A rule draft starts without 防御措施与指引 (the standards hold the signals' criteria, not their guidance):
     submitting, approving or an update that blanks it is refused with a clear message, in the user's language,

@@ -79,7 +79,7 @@ def basis_text(inc) -> str:
         return stored
     figures = {k: getattr(inc, k) for k in ("deaths", "serious_injuries", "direct_loss_wan_yuan", "affected",
                                             "missing")}
-    for warning_level in (None, inc.level):
+    for warning_level in (inc.warning_level, None, inc.level):
         g = stored_grade(inc.hazard_type, warning_level=warning_level, **figures)
         if g.level == inc.level and g.basis == stored:
             return grade(inc.hazard_type, warning_level=warning_level, **figures).basis

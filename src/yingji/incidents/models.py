@@ -58,6 +58,9 @@ class Incident(OwnedModel, Place, Exercise):
     description = models.TextField(_("事件概况"), blank=True)
     level = models.IntegerField(_("事件级别"), choices=EventLevel.choices, null=True, blank=True)
     level_basis = models.CharField(_("定级依据"), max_length=300, blank=True)
+    # Opened from a warning of this colour (1 red … 4 blue): the incident is graded at least that severe, also when
+    # later figures are lower.
+    warning_level = models.IntegerField(_("来源预警级别"), null=True, blank=True, editable=False)
     phase = models.CharField(_("阶段"), max_length=12, choices=Phase.choices, default=Phase.REPORTED, db_index=True)
     merged_into = models.ForeignKey("self", verbose_name=_("并入"), null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="merged")

@@ -84,11 +84,12 @@ def _check_hazard(code: str) -> str:
     return code
 
 
-def _grade(inc: Incident, warning_level: int | None = None) -> grading.Grade:
-    """The grade to store: its basis in Chinese (the default language), whoever reported or updated."""
+def _grade(inc: Incident) -> grading.Grade:
+    """The grade to store: its basis in Chinese (the default language), whoever reported or updated; never less
+    severe than the warning the incident was opened from."""
     return grading.stored_grade(inc.hazard_type, deaths=inc.deaths, serious_injuries=inc.serious_injuries,
                                 direct_loss_wan_yuan=inc.direct_loss_wan_yuan, affected=inc.affected,
-                                missing=inc.missing, warning_level=warning_level)
+                                missing=inc.missing, warning_level=inc.warning_level)
 
 
 def report(actor, *, owner_unit: OrgUnit, title: str, hazard_type: str, lat: float | None, lng: float | None,
@@ -122,8 +123,8 @@ def report(actor, *, owner_unit: OrgUnit, title: str, hazard_type: str, lat: flo
                        address=address or "", occurred_at=occurred_at, reported_at=reported_at, source=source,
                        caller_name=caller_name or "", callback_phone=callback_phone or "",
                        description=description or "", is_exercise=bool(is_exercise), source_ref=source_ref or "",
-                       **values)
-        g = _grade(inc, warning_level)
+                       warning_level=warning_level, **values)
+        g = _grade(inc)
         inc.level, inc.level_basis = g.level, g.basis
         crud.create(actor, inc, unit=owner_unit)
         if inc.town_id and inc.town_id != owner_unit.pk:
