@@ -222,7 +222,7 @@ def test_escalated_incident_grade_and_basis_agree_in_either_language(city, draft
     en = c.get(ref["url"]).content.decode()
     assert 'badge level-2">Serious (II)<' in en
     basis = en.split('data-testid="level-basis">')[1].split("</dd>")[0]
-    assert "Graded by the warning&#x27;s level (orange warning): Serious (II) incident" in basis and "Serious (II)" in basis and "预警" not in basis
+    assert "Graded by the warning&#x27;s level (Orange warning): Serious (II) incident" in basis and "Serious (II)" in basis and "预警" not in basis
 
 
 def test_an_escalated_incident_keeps_the_warnings_level_when_later_figures_are_lower(city, draft):

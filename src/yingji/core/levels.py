@@ -22,10 +22,12 @@ class EventLevel(models.IntegerChoices):
 
 
 class WarningLevel(models.IntegerChoices):
-    RED = 1, _("红色")
-    ORANGE = 2, _("橙色")
-    YELLOW = 3, _("黄色")
-    BLUE = 4, _("蓝色")
+    # In context: the bare colour words are lower-case adjectives elsewhere ("red" in a sentence); as a level's
+    # name on a badge or in a picker they are capitalised.
+    RED = 1, pgettext_lazy("预警级别", "红色")
+    ORANGE = 2, pgettext_lazy("预警级别", "橙色")
+    YELLOW = 3, pgettext_lazy("预警级别", "黄色")
+    BLUE = 4, pgettext_lazy("预警级别", "蓝色")
 
 
 class ResponseLevel(models.IntegerChoices):
