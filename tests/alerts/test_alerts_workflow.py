@@ -243,6 +243,18 @@ def test_an_escalated_incident_keeps_the_warnings_level_when_later_figures_are_l
     assert inc.level == 1 and "橙色预警" not in inc.level_basis
 
 
+def test_a_draft_already_past_its_expiry_is_not_submitted(city):
+    """A draft dated wholly in the past (2020) is refused at submission, not only at approval, and stays a draft."""
+    w = services.create_draft(city.duty, owner_unit=city.city, headline="暴雨橙色预警", hazard_type="rainstorm",
+                              level=2, onset=when(-30), expires=when(-29), towns=[city.towns[0].pk],
+                              description="预计有强降雨", instruction="注意防范")
+    with pytest.raises(Conflict) as exc:
+        services.submit(city.duty, w)
+    assert exc.value.code == "expired"
+    w.refresh_from_db()
+    assert w.state == State.DRAFT
+
+
 def test_no_warning_goes_out_without_measures_and_guidance(city, client_for):
     """A rule draft starts without 防御措施与指引 (the standards hold the signals' criteria, not their guidance):
     submitting, approving or an update that blanks it is refused with a clear message, in the user's language,

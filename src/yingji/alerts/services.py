@@ -136,6 +136,8 @@ def submit(actor, warning: Warning) -> Warning:
         if w.state != State.DRAFT:
             raise Conflict(_("只有草稿可以提交审批（当前：%(s)s）") % {"s": w.get_state_display()}, code="bad_state")
         _require_guidance(w.instruction, _("缺少防御措施与指引，不能提交审批"))
+        if w.expires <= timezone.now():
+            raise Conflict(_("预警已过失效时间，请修改后再提交"), code="expired")
         w = crud.update(actor, w, {"state": State.PENDING, "submitted_by": actor, "reject_reason": ""})
         stored.note(actor, w, "submitted", lambda: _("提交审批（%(l)s预警，需%(who)s审批）") % {
             "l": w.get_level_display(), "who": approver_text(w.level)})
