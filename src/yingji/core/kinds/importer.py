@@ -228,8 +228,10 @@ def _convert(f: models.Field, value, lookups: _Lookups):
 
 
 def _map_header(kind: Kind, header: list[str], report: ImportReport) -> dict[int, str]:
-    by_header = {h: name for name, h in kind.columns}
-    by_name = {name: name for name, _h in kind.columns}
+    # Columns the system keeps (an exported sensor's last reading) are read past, so an export imports back.
+    writable = set(kind.input_fields)
+    by_header = {h: name for name, h in kind.columns if name in writable}
+    by_name = {name: name for name, _h in kind.columns if name in writable}
     mapping = {}
     for i, h in enumerate(header):
         name = by_header.get(h) or by_name.get(h)

@@ -320,7 +320,7 @@ def _formfield(f: models.Field, **kwargs):
 
 
 def _form_class(kind: Kind):
-    return forms.modelform_factory(kind.model, fields=[n for n, _h in kind.columns], formfield_callback=_formfield)
+    return forms.modelform_factory(kind.model, fields=list(kind.input_fields), formfield_callback=_formfield)
 
 
 @login_required
