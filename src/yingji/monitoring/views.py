@@ -10,11 +10,10 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from yingji.core import crud, permissions, vocabulary
+from yingji.core import crud, jsontext, permissions, vocabulary
 from yingji.core.errors import ValidationFailed
 from yingji.core.kinds.views import tabs_for
 from yingji.core.roles import Action
@@ -72,10 +71,9 @@ class RuleForm(forms.Form):
 
     def clean_definition(self):
         try:
-            data = json.loads(self.cleaned_data["definition"])
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_("JSON 格式错误：第 %(l)d 行第 %(c)d 列") % {"l": exc.lineno, "c": exc.colno}) \
-                from None
+            data = jsontext.loads(self.cleaned_data["definition"])
+        except jsontext.JsonTextError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
         try:
             services.check_definition(data)
         except ValidationFailed as exc:
