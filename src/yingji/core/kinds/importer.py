@@ -22,7 +22,7 @@ from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from yingji.core import crud, permissions, privacy, vocabulary
+from yingji.core import crud, jsontext, permissions, privacy, vocabulary
 from yingji.core.errors import BadRequest
 from yingji.core.kinds.registry import Kind
 from yingji.core.models import OrgUnit
@@ -219,7 +219,7 @@ def _convert(f: models.Field, value, lookups: _Lookups):
             return vocabulary.parse_hazards(str(value))
         if f.name == "boundary":
             try:
-                return json.loads(str(value))
+                return jsontext.loads(str(value))
             except ValueError:
                 raise ValueError(_("不是有效的 GeoJSON")) from None
         return [p.strip() for p in str(value).replace("；", "、").replace(";", "、").replace(",", "、")
