@@ -93,3 +93,55 @@ def test_mqtt_refuses_hostile_json_as_a_bad_message(world, payload):
     sub._on_message(Client(), None, Msg())  # refused, acknowledged, answered on the errors topic; no exception
     assert sub.stats["bad_messages"] == 1 and Client.acked == [1] and "JSON" in published[0]["errors"][0]["message"]
     assert sub.pending() == 0
+
+
+def _definition(sensors: dict, op: str = ">=") -> str:
+    return json.dumps({"level": 2, "clauses": [{"sensors": sensors, "when": {"op": op, "value": 50}}]})
+
+
+@pytest.mark.parametrize(("sensors", "words"), [
+    ({"kind": "rian"}, "rian"), ({"codes": ["RG-001", "RG-404"]}, "RG-404"), ({"ids": [10**30]}, "ids[0]"),
+    ({"ids": [987654321]}, "987654321")])
+@pytest.mark.parametrize("op", ["save", "dry_run"])
+def test_rules_that_can_never_fire_are_refused(world, sensors, words, op):
+    r = _rule_post(world, _definition(sensors), op)
+    assert r.status_code == 422
+    assert words in " ".join(r.context["form"].errors["definition"])
+    assert not Rule.objects.exists()
+
+
+def test_rules_api_refuses_unknown_sensor_kinds_and_codes(world):
+    body = {"name": "x", "hazard_type": "rainstorm", "owner_unit": world.tree["city"].pk,
+            "definition": json.loads(_definition({"kind": "rian"}))}
+    r = world.client.post("/api/v1/monitoring/rules", data=json.dumps(body), content_type="application/json")
+    assert r.status_code == 422 and r.json()["error"]["details"]["path"] == "clauses[0].sensors.kind"
+    body["definition"] = json.loads(_definition({"codes": ["GS-001"]}))  # owned by E1, inside the city: fine
+    r = world.client.post("/api/v1/monitoring/rules", data=json.dumps(body), content_type="application/json")
+    assert r.status_code == 201
+
+
+def test_a_rule_whose_sensors_are_not_installed_yet_is_saved_with_a_warning(world):
+    r = _rule_post(world, _definition({"kind": "wind"}), "dry_run")
+    assert r.status_code == 200 and "选不到任何传感器" in r.content.decode()
+    r = _rule_post(world, _definition({"kind": "wind"}), "save")
+    assert r.status_code == 302 and Rule.objects.count() == 1
+    page = world.client.get(r["Location"])
+    assert "选不到任何传感器" in page.content.decode()
+    r = _rule_post(world, _definition({"kind": "wind"}), "dry_run", lang="en")
+    assert "selects no sensor" in r.content.decode()
+
+
+def test_rule_definition_errors_are_in_the_users_language(world):
+    r = _rule_post(world, _definition({"kind": "rain"}, op="=>"), lang="en")
+    text = " ".join(r.context["form"].errors["definition"])
+    assert "clauses[0].when.op" in text and "unknown comparison" in text.lower() and "未知" not in text
+    r = _rule_post(world, _definition({"kind": "rain"}, op="=>"))
+    text = " ".join(r.context["form"].errors["definition"])
+    assert "未知比较" in text and "unknown" not in text
+
+
+def test_every_rule_error_code_has_a_translated_message():
+    from yingji.domain.rules import spec
+    from yingji.monitoring.services import RULE_ERRORS
+
+    assert set(RULE_ERRORS) == set(spec.MESSAGES)

@@ -7,6 +7,7 @@ import json
 
 from django import forms
 from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -80,6 +81,15 @@ class RuleForm(forms.Form):
             raise forms.ValidationError(exc.message) from None
         return data
 
+    def check_sensors(self, unit) -> list[str]:
+        """The selectors against the unit's sensors: mistakes become errors under the definition, a clause that
+        selects no sensor yet a warning (returned)."""
+        try:
+            return services.check_sensors(services.check_definition(self.cleaned_data["definition"]), unit)
+        except ValidationFailed as exc:
+            self.add_error("definition", exc.details["definition"])
+            return []
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -96,6 +106,7 @@ def rule_edit(request, pk: int | None = None):
     result = None
     status = 200
     if request.method == "POST":
+        warnings = form.check_sensors(unit) if form.is_valid() else []
         if form.is_valid():
             data = form.cleaned_data
             if request.POST.get("op") == "save" and can_save:
@@ -106,12 +117,15 @@ def rule_edit(request, pk: int | None = None):
                         rule = services.create_rule(request.user, owner_unit=unit, **fields)
                     else:
                         rule = services.update_rule(request.user, rule, fields)
+                    for w in warnings:
+                        messages.warning(request, w)
                     return redirect("monitoring:rule", rule.pk)
                 except ValidationFailed as exc:
                     form.add_error(None, exc.message)
                     status = 422
             else:
                 result = evaluation.dry_run(data["definition"], unit.path, data["days"])
+                result["warnings"] = warnings
         else:
             status = 422
     firings = list(rule.firings.all()[:20]) if rule else []
