@@ -181,3 +181,44 @@ def test_long_text_search_is_refused_not_a_database_error(admin):
     err = _error(admin.get("/api/v1/units?q=" + "a" * 100_000), 422, "validation_failed")
     assert any("q" in d["loc"] for d in err["details"])
     assert admin.get("/api/v1/units?q=" + "a" * 200).status_code == 200
+
+
+# --- ids no column holds, in the choice fields of every form (tampered selects) ---
+
+HUGE_IDS = ["999999999999999999999", "9223372036854775808", "-9223372036854775809"]
+
+
+@pytest.mark.parametrize("bad", HUGE_IDS)
+def test_a_tampered_id_in_any_model_choice_field_is_not_a_valid_choice(tree, make_user, bad):
+    from django import forms
+    from django.utils import translation
+
+    from yingji.alerts.forms import WarningForm
+    from yingji.supervision.forms import UnitChoice
+
+    user = make_user(RoleCode.SYSTEM_ADMIN, tree["city"])
+    towns = WarningForm(data={"towns": [bad, str(tree["A1"].pk)], "owner_unit": bad}, user=user)
+    assert not towns.is_valid()
+    assert {"towns", "owner_unit"} <= set(towns.errors)
+
+    class Plain(forms.Form):  # Django's own fields, as any module writes them
+        one = forms.ModelChoiceField(queryset=OrgUnit.objects.all())
+        many = forms.ModelMultipleChoiceField(queryset=OrgUnit.objects.all())
+        by_code = UnitChoice(queryset=OrgUnit.objects.all(), to_field_name="code")
+
+    for lang, words in (("zh-hans", "选择一个有效的选项"), ("en", "valid choice")):
+        with translation.override(lang):
+            form = Plain(data={"one": bad, "many": [bad], "by_code": bad})
+            assert not form.is_valid()
+            assert set(form.errors) == {"one", "many", "by_code"}
+            assert all(words in " ".join(errs) for errs in form.errors.values()), form.errors
+    good = Plain(data={"one": tree["A1"].pk, "many": [tree["A1"].pk, tree["B1"].pk], "by_code": tree["A1"].code})
+    assert good.is_valid(), good.errors
+
+
+@pytest.mark.parametrize("path", ["/resources/teams/new/", "/warnings/new/"])
+def test_a_tampered_id_on_a_page_is_a_form_error_not_a_500(tree, make_user, client_for, path):
+    c = client_for(make_user(RoleCode.SYSTEM_ADMIN, tree["city"]))
+    r = c.post(path, {"owner_unit": HUGE_IDS[0], "towns": HUGE_IDS[0], "name": "x", "headline": "x"})
+    assert r.status_code in (200, 422), r.status_code
+    assert "owner_unit" in r.context["form"].errors

@@ -70,3 +70,48 @@ def test_reference_rows_come_back_after_a_flush():
     ResultCode.objects.filter(code="D").delete()
     call_command("migrate", verbosity=0)
     assert not ResultCode.objects.filter(code="D").exists()
+
+
+# Labels that are the same words in both languages (none today; an abbreviation like "CBRN" would be one).
+SAME_IN_BOTH: set[str] = set()
+
+
+def test_every_hazard_label_has_an_english_translation_and_labels_are_unique():
+    """The pickers on /monitoring/rules/<id>/ and /warnings/new/ showed 25 accident types in Chinese on English
+    pages, and 'Landslide' twice (a geological disaster and GB 6441's accident type)."""
+    from django.utils import translation
+
+    vocabulary.seed_hazard_types()
+    with translation.override("zh-hans"):
+        zh = vocabulary.hazard_names()
+    with translation.override("en"):
+        en = vocabulary.hazard_names()
+    assert set(zh) == set(en) and len(zh) >= 80
+    same = {code for code in zh if zh[code] == en[code]} - SAME_IN_BOTH
+    assert not same, same
+    for labels in (zh, en):
+        assert len(set(labels.values())) == len(labels), [v for v in labels.values() if list(labels.values()).count(v) > 1]
+    assert en["landslide"] != en["wsa10025"] and zh["landslide"] != zh["wsa10025"]
+    assert "Struck by object" == en["wsa10001"]
+
+
+def test_a_database_seeded_before_the_english_names_gets_them():
+    from yingji.core.models import HazardType
+
+    HazardType.objects.filter(code__startswith="wsa").update(name_en="")
+    HazardType.objects.filter(code="landslide").update(name_en="Mudslide (edited)")  # an administrator's words stay
+    vocabulary.seed_hazard_types()
+    assert not HazardType.objects.filter(name_en="").exists()
+    assert HazardType.objects.get(code="landslide").name_en == "Mudslide (edited)"
+
+
+def test_a_shared_name_stays_plain_for_the_hazard_and_labels_read_back():
+    from django.utils import translation
+
+    vocabulary.seed_hazard_types()
+    with translation.override("zh-hans"):
+        names = vocabulary.hazard_names()
+        assert names["landslide"] == "滑坡" and names["wsa10025"] == "滑坡（事故灾难）"
+        assert vocabulary.parse_hazards("滑坡、滑坡（事故灾难）") == ["landslide", "wsa10025"]
+    with translation.override("en"):
+        assert vocabulary.parse_hazards(vocabulary.hazard_labels(["wsa10025", "wsa10001"])) == ["wsa10025", "wsa10001"]

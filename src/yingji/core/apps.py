@@ -8,6 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台核心")
 
     def ready(self):
+        from yingji.core import lookups
+
+        lookups.register()  # `in` with an id no integer column holds matches nothing, on every database
+
         # Every app's jobs.py joins the job registry in every process (web, worker, demo), so a job queued
         # by name here is known to the consumer there.
         from yingji.core import jobs, kernel_jobs  # noqa: F401 — the kernel's own jobs join the registry

@@ -11,6 +11,7 @@ import shapely
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 
+from yingji.core import jsontext
 from yingji.core.errors import BadRequest, ValidationFailed
 from yingji.domain.geo import to_display
 
@@ -57,9 +58,9 @@ def validate_geometry(value, allowed: Iterable[str] = ("Polygon", "MultiPolygon"
     allowed = tuple(allowed)
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except ValueError:
-            raise _invalid(_("不是 JSON"), field) from None
+            value = jsontext.loads(value)
+        except jsontext.JsonTextError as exc:
+            raise _invalid(_("不是 JSON：%(why)s") % {"why": exc.message}, field) from None
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if not isinstance(value, dict) or value.get("type") not in GEOMETRY_TYPES:

@@ -28,14 +28,19 @@ def _taxonomy() -> list[dict]:
 
 
 def seed_hazard_types() -> int:
-    """Create the shipped taxonomy's missing nodes (parents first); returns how many were created."""
+    """Create the shipped taxonomy's missing nodes (parents first); returns how many were created. A shipped
+    node stored without an English name (the accident types once were) gets the one shipped now."""
     from yingji.core.models import HazardType
 
     have = set(HazardType.objects.values_list("code", flat=True))
     by_code = {h.code: h for h in HazardType.objects.all()}
     created = 0
+    named = 0
     for i, node in enumerate(_taxonomy()):
         if node["code"] in have:
+            if node["name_en"]:
+                named += HazardType.objects.filter(code=node["code"], is_local=False, name_en="").update(
+                    name_en=node["name_en"])
             continue
         parent = by_code.get(node["parent"]) if node["parent"] else None
         h = HazardType.objects.create(
@@ -44,6 +49,8 @@ def seed_hazard_types() -> int:
             standard_code=node["standard_code"], code_status=node["code_status"], is_local=False, sort=i)
         by_code[h.code] = h
         created += 1
+    if named:
+        invalidate()
     return created
 
 
@@ -116,8 +123,24 @@ def _english() -> bool:
 
 def hazard_names() -> dict[str, str]:
     """{code: label in the user's language}."""
-    en = _english()
-    return {c: (r["name_en"] if en and r["name_en"] else r["name"]) for c, r in _hazards().items()}
+    return _labels(_english())
+
+
+def _labels(en: bool) -> dict[str, str]:
+    rows = _hazards()
+    names = {c: (r["name_en"] if en and r["name_en"] else r["name"]) for c, r in rows.items()}
+    # A name two types share (滑坡: the geological disaster, and GB 6441's accident type WSA10025) stays plain
+    # for the one nearer the top, as parse_hazards reads it; the others add their category (the taxonomy's top
+    # node), so no picker offers the same words twice and an export reads back as the same type.
+    first: dict[str, str] = {}
+    for code, _r in sorted(rows.items(), key=lambda kv: (kv[1]["depth"], kv[0])):
+        first.setdefault(names[code], code)
+    out = dict(names)
+    for code, name in names.items():
+        top = rows.get(rows[code]["category"])
+        if first[name] != code and top is not None:
+            out[code] = f"{name} ({names[top['code']]})" if en else f"{name}（{names[top['code']]}）"
+    return out
 
 
 def capability_names() -> dict[str, dict]:
@@ -161,6 +184,10 @@ def parse_hazards(text: str) -> list[str]:
         by_name.setdefault(r["name"], code)                               # one nearer the top (滑坡 the hazard,
         if r["name_en"]:                                                   # not the GB 6441 accident type)
             by_name.setdefault(r["name_en"].lower(), code)
+    for en in (False, True):  # labels told apart by their category (滑坡（事故灾难）)
+        for code, label in _labels(en).items():
+            by_name.setdefault(label, code)
+            by_name.setdefault(label.lower(), code)
     out = []
     for part in str(text).replace("；", ";").replace("、", ";").replace("，", ";").replace(",", ";").split(";"):
         part = part.strip()

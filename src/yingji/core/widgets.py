@@ -17,13 +17,14 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput, JSONString
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from yingji.core import vocabulary
+from yingji.core import jsontext, vocabulary
 
 __all__ = ["CapabilityField", "HazardField", "ListTextField", "iso_date_input", "join_words"]
 
@@ -74,7 +75,7 @@ class CapabilityWidget(forms.Widget):
             return capabilities_text(value)
         if isinstance(value, str) and value.startswith("{"):
             try:
-                return capabilities_text(json.loads(value))
+                return capabilities_text(jsontext.loads(value))
             except ValueError:
                 return value
         return value or ""
@@ -153,7 +154,7 @@ class HazardTreeWidget(forms.Widget):
     def format_value(self, value):
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = jsontext.loads(value)
             except ValueError:
                 value = vocabulary.parse_hazards(value)
         return set(value or [])
@@ -206,7 +207,7 @@ class HazardField(forms.Field):
             item = str(item).strip()
             if item.startswith("["):
                 try:
-                    codes_in += [str(c) for c in json.loads(item)]
+                    codes_in += [str(c) for c in jsontext.loads(item)]
                     continue
                 except ValueError:
                     pass
@@ -225,6 +226,33 @@ class HazardField(forms.Field):
             return True
 
 
+# --- JSON text ---------------------------------------------------------------------------------------------
+
+
+class JSONTextField(forms.JSONField):
+    """Django's JSON form field read through `jsontext.loads`: text nested past the limit or a number of thousands
+    of digits is a field error in the user's language (Django's own catches only syntax errors: a 500)."""
+
+    def to_python(self, value):
+        if self.disabled or value in self.empty_values or isinstance(value, list | dict | int | float):
+            return None if value in self.empty_values else value
+        try:
+            converted = jsontext.loads(value)
+        except jsontext.JsonTextError as exc:
+            raise ValidationError(exc.message, code="invalid") from None
+        return JSONString(converted) if isinstance(converted, str) else converted
+
+    def bound_data(self, data, initial):
+        if self.disabled:
+            return initial
+        if data is None:
+            return None
+        try:
+            return jsontext.loads(data)
+        except jsontext.JsonTextError:
+            return InvalidJSONInput(data)
+
+
 # --- word lists ---------------------------------------------------------------------------------------------
 
 
@@ -232,7 +260,7 @@ class ListTextWidget(forms.TextInput):
     def format_value(self, value):
         if isinstance(value, str) and value.startswith("["):
             try:
-                value = json.loads(value)
+                value = jsontext.loads(value)
             except ValueError:
                 return value
         if isinstance(value, list):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import math
 import time
 from collections import defaultdict
@@ -25,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.core import jsontext
 from yingji.core.errors import BadRequest, ValidationFailed
 from yingji.core.permissions import restrict
 from yingji.core.roles import Action
@@ -160,15 +160,15 @@ def _loads(body: bytes):
         pass
     # What orjson refuses, the standard library decides, with its messages (line and column) and its leniency
     # (NaN, numbers beyond 64 bits: reported row by row below).
+    # Nesting past the limit and numbers of thousands of digits are refused too (jsontext), never a 500.
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadRequest(_("请求体不是有效的 UTF-8（第 %(pos)d 字节）") % {"pos": exc.start + 1}) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadRequest(_("JSON 格式错误：第 %(line)d 行第 %(col)d 列") % {"line": exc.lineno, "col": exc.colno}) \
-            from None
+        return jsontext.loads(text)
+    except jsontext.JsonTextError as exc:
+        raise BadRequest(exc.message, code=exc.code) from None
 
 
 def parse_json(body: bytes) -> Batch:

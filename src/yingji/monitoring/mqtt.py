@@ -23,6 +23,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from yingji.core import jsontext
 from yingji.core.errors import YingjiError
 from yingji.monitoring import ingest
 
@@ -106,11 +107,11 @@ class Subscriber:
     # --- messages -------------------------------------------------------------------------------------------
     def _items(self, topic: str, payload: bytes) -> list:
         try:
-            data = json.loads(payload.decode("utf-8"))
+            data = jsontext.loads(payload.decode("utf-8"))
         except UnicodeDecodeError:
             raise ValueError("payload is not UTF-8") from None
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"payload is not JSON: {exc.msg} at {exc.pos}") from None
+        except jsontext.JsonTextError as exc:  # bad syntax, nested past the limit, a number of 5,000 digits
+            raise ValueError(f"payload is not JSON we accept ({exc.code}): {exc.message}") from None
         code = topic[len(self.topic) + 1:] if topic.startswith(self.topic + "/") else ""
         if not code:
             items = data.get("readings") if isinstance(data, dict) else data

@@ -7,14 +7,14 @@ import json
 
 from django import forms
 from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from yingji.core import crud, permissions, vocabulary
+from yingji.core import crud, jsontext, permissions, vocabulary
 from yingji.core.errors import ValidationFailed
 from yingji.core.kinds.views import tabs_for
 from yingji.core.roles import Action
@@ -72,15 +72,23 @@ class RuleForm(forms.Form):
 
     def clean_definition(self):
         try:
-            data = json.loads(self.cleaned_data["definition"])
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_("JSON 格式错误：第 %(l)d 行第 %(c)d 列") % {"l": exc.lineno, "c": exc.colno}) \
-                from None
+            data = jsontext.loads(self.cleaned_data["definition"])
+        except jsontext.JsonTextError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
         try:
             services.check_definition(data)
         except ValidationFailed as exc:
             raise forms.ValidationError(exc.message) from None
         return data
+
+    def check_sensors(self, unit) -> list[str]:
+        """The selectors against the unit's sensors: mistakes become errors under the definition, a clause that
+        selects no sensor yet a warning (returned)."""
+        try:
+            return services.check_sensors(services.check_definition(self.cleaned_data["definition"]), unit)
+        except ValidationFailed as exc:
+            self.add_error("definition", exc.details["definition"])
+            return []
 
 
 @login_required
@@ -98,6 +106,7 @@ def rule_edit(request, pk: int | None = None):
     result = None
     status = 200
     if request.method == "POST":
+        warnings = form.check_sensors(unit) if form.is_valid() else []
         if form.is_valid():
             data = form.cleaned_data
             if request.POST.get("op") == "save" and can_save:
@@ -108,12 +117,15 @@ def rule_edit(request, pk: int | None = None):
                         rule = services.create_rule(request.user, owner_unit=unit, **fields)
                     else:
                         rule = services.update_rule(request.user, rule, fields)
+                    for w in warnings:
+                        messages.warning(request, w)
                     return redirect("monitoring:rule", rule.pk)
                 except ValidationFailed as exc:
                     form.add_error(None, exc.message)
                     status = 422
             else:
                 result = evaluation.dry_run(data["definition"], unit.path, data["days"])
+                result["warnings"] = warnings
         else:
             status = 422
     firings = list(rule.firings.all()[:20]) if rule else []

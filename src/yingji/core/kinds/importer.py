@@ -22,7 +22,7 @@ from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from yingji.core import crud, permissions, privacy, vocabulary
+from yingji.core import crud, jsontext, permissions, privacy, vocabulary
 from yingji.core.errors import BadRequest
 from yingji.core.kinds.registry import Kind
 from yingji.core.models import OrgUnit
@@ -219,7 +219,7 @@ def _convert(f: models.Field, value, lookups: _Lookups):
             return vocabulary.parse_hazards(str(value))
         if f.name == "boundary":
             try:
-                return json.loads(str(value))
+                return jsontext.loads(str(value))
             except ValueError:
                 raise ValueError(_("不是有效的 GeoJSON")) from None
         return [p.strip() for p in str(value).replace("；", "、").replace(";", "、").replace(",", "、")
@@ -228,8 +228,10 @@ def _convert(f: models.Field, value, lookups: _Lookups):
 
 
 def _map_header(kind: Kind, header: list[str], report: ImportReport) -> dict[int, str]:
-    by_header = {h: name for name, h in kind.columns}
-    by_name = {name: name for name, _h in kind.columns}
+    # Columns the system keeps (an exported sensor's last reading) are read past, so an export imports back.
+    writable = set(kind.input_fields)
+    by_header = {h: name for name, h in kind.columns if name in writable}
+    by_name = {name: name for name, _h in kind.columns if name in writable}
     mapping = {}
     for i, h in enumerate(header):
         name = by_header.get(h) or by_name.get(h)

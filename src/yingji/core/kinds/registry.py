@@ -120,6 +120,13 @@ class Kind:
     def api_prefix(self) -> str:
         return f"{self.app}_{self.key}"
 
+    @property
+    def input_fields(self) -> tuple[str, ...]:
+        """The columns people write (forms, API input, import): those whose model field is editable. A column
+        the system keeps (a sensor's last reading, a hazard source's grade) is exported and shown, never taken
+        as input, whatever a type lists in `columns`."""
+        return tuple(name for name, _h in self.columns if self.model._meta.get_field(name).editable)
+
 
 _REGISTRY: dict[str, dict[str, Kind]] = {}
 

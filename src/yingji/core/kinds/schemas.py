@@ -51,7 +51,7 @@ def filter_schema(kind: Kind) -> type[Schema]:
 
 
 def _fields(kind: Kind) -> list[str]:
-    return [name for name, _header in kind.columns if name not in ("quantity",) or kind.writable]
+    return [name for name in kind.input_fields if name not in ("quantity",) or kind.writable]
 
 
 def schemas_for(kind: Kind) -> tuple[type[Schema], type[Schema] | None, type[Schema] | None]:

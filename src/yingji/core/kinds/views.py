@@ -29,7 +29,14 @@ from yingji.core.kinds.registry import Kind, kind_for, kind_of_model, kinds_of
 from yingji.core.kinds.schemas import filter_schema
 from yingji.core.models import AuditEntry
 from yingji.core.roles import Action
-from yingji.core.widgets import CapabilityField, HazardField, ListTextField, iso_date_input, join_words
+from yingji.core.widgets import (
+    CapabilityField,
+    HazardField,
+    JSONTextField,
+    ListTextField,
+    iso_date_input,
+    join_words,
+)
 
 __all__ = ["kind_urls", "tabs_for", "display_cell", "report_error", "render_detail", "parse_location",
            "plain_number"]
@@ -314,13 +321,15 @@ def _formfield(f: models.Field, **kwargs):
         return HazardField(**common)
     if isinstance(f, models.JSONField) and isinstance(f.get_default(), list):
         return ListTextField(**common)
+    if isinstance(f, models.JSONField):  # a boundary, say: hostile text is a field error, never a 500
+        return f.formfield(form_class=JSONTextField, **kwargs)
     if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
         return f.formfield(widget=iso_date_input(), **kwargs)
     return f.formfield(**kwargs)
 
 
 def _form_class(kind: Kind):
-    return forms.modelform_factory(kind.model, fields=[n for n, _h in kind.columns], formfield_callback=_formfield)
+    return forms.modelform_factory(kind.model, fields=list(kind.input_fields), formfield_callback=_formfield)
 
 
 @login_required
