@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.core.kinds.registry import Kind, Symbol, register
 from yingji.monitoring.models import Sensor, Station
@@ -9,7 +10,7 @@ def _last(sensor) -> str:
 
 
 KINDS = register("monitoring", [
-    Kind("sensors", Sensor, _("传感器"),
+    Kind("sensors", Sensor, pgettext_lazy("类型列表", "传感器"),
          (("owner_unit", "所属单位"), ("code", "编号"), ("name", "名称"), ("kind", "类型"),
           ("unit_of_measure", "计量单位"), ("status", "状态"), ("station", "监测站"),
           ("target_model", "监测对象类型"), ("target_id", "监测对象编号"),
@@ -24,7 +25,7 @@ KINDS = register("monitoring", [
          display={"last_value": _last},
          example={"code": "RG-001", "name": "雨量站 1", "kind": "rain", "unit_of_measure": "mm", "status": "active",
                   "heartbeat_minutes": 10, "lng": 113.3, "lat": 23.1}),
-    Kind("stations", Station, _("监测站"),
+    Kind("stations", Station, pgettext_lazy("类型列表", "监测站"),
          (("owner_unit", "所属单位"), ("code", "编号"), ("name", "名称"), ("lng", "经度"),
           ("lat", "纬度"), ("address", "地址"), ("is_exercise", "演练")),
          required=("owner_unit", "code", "name"), search=("name", "code"), ordering={"code": "code"},
