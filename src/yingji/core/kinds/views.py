@@ -325,6 +325,8 @@ def _formfield(f: models.Field, **kwargs):
         return f.formfield(form_class=JSONTextField, **kwargs)
     if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
         return f.formfield(widget=iso_date_input(), **kwargs)
+    if isinstance(f, models.URLField):  # an address typed without a scheme is taken as https (Django 6's default)
+        return f.formfield(assume_scheme="https", **kwargs)
     return f.formfield(**kwargs)
 
 
