@@ -1,4 +1,3 @@
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yingji.core.kinds.registry import Kind, Symbol, register
