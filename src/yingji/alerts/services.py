@@ -135,7 +135,7 @@ def submit(actor, warning: Warning) -> Warning:
         w = _lock(actor, warning, Action.CHANGE)
         if w.state != State.DRAFT:
             raise Conflict(_("只有草稿可以提交审批（当前：%(s)s）") % {"s": w.get_state_display()}, code="bad_state")
-        _require_guidance(w.instruction, _("缺少防御措施与指引，不能提交审批"))
+        _require_guidance(w.instruction, _("缺少防御措施与指引，不能提交审批。"))
         if w.expires <= timezone.now():
             raise Conflict(_("预警已过失效时间，请修改后再提交"), code="expired")
         w = crud.update(actor, w, {"state": State.PENDING, "submitted_by": actor, "reject_reason": ""})
@@ -226,7 +226,7 @@ def approve(actor, warning: Warning) -> Warning:
         if w.state != State.PENDING:
             raise Conflict(_("只有待审批的预警可以审批（当前：%(s)s）") % {"s": w.get_state_display()}, code="bad_state")
         _require_approver(actor, w)
-        _require_guidance(w.instruction, _("缺少防御措施与指引，不能发布"))
+        _require_guidance(w.instruction, _("缺少防御措施与指引，不能发布。"))
         if w.expires <= now:
             raise Conflict(_("预警已过失效时间，请修改后再提交"), code="expired")
         w = _system_update(actor, w, {"state": State.PUBLISHED, "approved_by": actor, "approved_at": now,
@@ -268,7 +268,7 @@ def update_published(actor, warning: Warning, changes: Mapping[str, object], *, 
         _require_approver(actor, w, min(new_level, w.level))
         merged = {k: fields.get(k, getattr(w, k)) for k in EDITABLE}
         _check(merged, now=now)
-        _require_guidance(merged["instruction"], _("缺少防御措施与指引，不能发布更新"))
+        _require_guidance(merged["instruction"], _("缺少防御措施与指引，不能发布更新。"))
         if area is not None or towns is not None:
             _place(fields, area if area is not None else (w.boundary if not towns else None), towns or ())
         if "hazard_type" in fields:

@@ -60,7 +60,7 @@ def validate_geometry(value, allowed: Iterable[str] = ("Polygon", "MultiPolygon"
         try:
             value = jsontext.loads(value)
         except jsontext.JsonTextError as exc:
-            raise _invalid(_("不是 JSON：%(why)s") % {"why": exc.message}, field) from None
+            raise _invalid(exc.message, field) from None  # says what is wrong: too deep, malformed …
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if not isinstance(value, dict) or value.get("type") not in GEOMETRY_TYPES:
