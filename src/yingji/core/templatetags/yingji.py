@@ -100,3 +100,13 @@ def bs(field):
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{field.auto_id}_error"
     return field.as_widget(attrs=attrs)
+
+
+# Punctuation around values in a sentence-like line: full-width in Chinese, with a space before "(" in English.
+_PUNCTUATION = {"(": pgettext_lazy("标点", "（"), ")": pgettext_lazy("标点", "）"), ",": pgettext_lazy("标点", "，")}
+
+
+@register.simple_tag
+def punct(mark: str) -> str:
+    """`{% punct "(" %}`, `{% punct ")" %}`, `{% punct "," %}`: the mark as the page's language writes it."""
+    return str(_PUNCTUATION[mark])
