@@ -277,6 +277,12 @@ def test_the_public_feed_is_the_same_in_every_language(city, published):
     assert summary.startswith("橙色 · 暴雨 · ")
     ident = etree.fromstring(plain.content).find(f"{ATOM}entry/{ATOM}link").get("href").rsplit("/", 1)[1]
     assert english.get(f"/cap/{ident}").content == Client().get(f"/cap/{ident}").content
+    # …and say so to caches: no Vary on the cookie, the feed's own language, on the 200 and the 304 alike.
+    again = english.get("/cap/index.atom", HTTP_IF_NONE_MATCH=en["ETag"])
+    assert again.status_code == 304
+    for r in (plain, en, again, english.get(f"/cap/{ident}")):
+        assert "Cookie" not in r.get("Vary", ""), r.get("Vary")
+    assert plain["Content-Language"] == en["Content-Language"] == "zh-CN"
 
 
 @pytest.fixture

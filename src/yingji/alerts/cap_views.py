@@ -18,6 +18,7 @@ from lxml import etree
 from yingji.alerts import conf
 from yingji.alerts.models import CapMessage, State, Warning
 from yingji.core import vocabulary
+from yingji.core.middleware import same_in_every_language
 from yingji.domain.cap import format_time
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -64,6 +65,7 @@ def _el(parent, name, text=None, **attrs):
     return el
 
 
+@same_in_every_language
 @require_GET
 @condition(etag_func=_feed_etag, last_modified_func=_feed_modified)
 def feed(request):
@@ -100,6 +102,7 @@ def _feed(request):
     body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     resp = HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
     resp["Cache-Control"] = "public, max-age=60"
+    resp["Content-Language"] = "zh-CN"
     return resp
 
 
@@ -119,6 +122,7 @@ def _msg_modified(request, identifier):
     return m.sent if m else None
 
 
+@same_in_every_language  # stored bytes (zh-CN info, optional en-US)
 @require_GET
 @condition(etag_func=_msg_etag, last_modified_func=_msg_modified)
 def message(request, identifier: str):

@@ -124,6 +124,21 @@ class ApiErrorShapeMiddleware:
         return shaped
 
 
+def same_in_every_language(view):
+    """Decorate a public view whose bytes never depend on the viewer's language (the CAP feed and messages): the
+    language middleware then adds no `Vary: Cookie` and no Content-Language of its own, to its 200s and 304s alike,
+    so shared caches keep one copy for everybody."""
+    import functools
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.same_in_every_language = True
+        return response
+
+    return wrapped
+
+
 class LanguageMiddleware:
     """The configured language (YINGJI_LANGUAGE) wins over the browser's Accept-Language.
 
@@ -150,6 +165,8 @@ class LanguageMiddleware:
         translation.activate(code)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
+        if getattr(response, "same_in_every_language", False):  # a public feed: one body, cacheable for all
+            return response
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
