@@ -17,8 +17,8 @@ from yingji.core.roles import Action
 from yingji.domain.rules import spec, templates
 from yingji.monitoring.models import Rule, Sensor, SensorStatus
 
-__all__ = ["check_definition", "rule_error_text", "check_sensors", "create_rule", "update_rule", "rules_from_template", "detect_offline",
-           "OFFLINE_AFTER_BEATS"]
+__all__ = ["check_definition", "rule_error_text", "check_sensors", "create_rule", "update_rule", "rules_from_template",
+           "detect_offline", "OFFLINE_AFTER_BEATS"]
 
 OFFLINE_AFTER_BEATS = 3
 
@@ -49,23 +49,21 @@ RULE_ERRORS = {
 
 
 def rule_error_text(exc: spec.RuleError) -> str:
-    """`path: what is wrong`, in the user's language."""
-    text = str(RULE_ERRORS[exc.code]) % exc.params if exc.code in RULE_ERRORS else exc.message
-    return f"{exc.path}: {text}" if exc.path else text
+    """What is wrong (without its path), in the user's language."""
+    return str(RULE_ERRORS[exc.code]) % exc.params if exc.code in RULE_ERRORS else exc.message
 
 
 def _invalid(path: str, text: str) -> ValidationFailed:
-    return ValidationFailed(_("规则定义有误：%(m)s") % {"m": f"{path}: {text}"},
-                            details={"definition": [f"{path}: {text}"], "path": path})
+    """The one refusal of a rule definition: `path: what is wrong` as the message and the field's error."""
+    where = f"{path}: {text}" if path else text
+    return ValidationFailed(_("规则定义有误：%(m)s") % {"m": where}, details={"definition": [where], "path": path})
 
 
 def check_definition(definition) -> spec.Rule:
     try:
         return spec.parse(definition)
     except spec.RuleError as exc:
-        text = rule_error_text(exc)
-        raise ValidationFailed(_("规则定义有误：%(m)s") % {"m": text},
-                               details={"definition": [text], "path": exc.path}) from None
+        raise _invalid(exc.path, rule_error_text(exc)) from None
 
 
 def check_sensors(parsed: spec.Rule, owner_unit) -> list[str]:
