@@ -123,11 +123,18 @@ def _english() -> bool:
 
 def hazard_names() -> dict[str, str]:
     """{code: label in the user's language}."""
-    return _labels(_english())
+    return dict(_labels(_english()))  # a copy: callers may add to it
+
+
+_label_memo: dict[bool, tuple[dict, dict]] = {}  # en → (the rows they were made from, the labels)
 
 
 def _labels(en: bool) -> dict[str, str]:
+    """The labels, made again only when the cached rows change (pickers and every imported row read them)."""
     rows = _hazards()
+    hit = _label_memo.get(en)
+    if hit is not None and hit[0] is rows:
+        return hit[1]
     names = {c: (r["name_en"] if en and r["name_en"] else r["name"]) for c, r in rows.items()}
     # A name two types share (滑坡: the geological disaster, and GB 6441's accident type WSA10025) stays plain
     # for the one nearer the top, as parse_hazards reads it; the others add their category (the taxonomy's top
@@ -140,6 +147,7 @@ def _labels(en: bool) -> dict[str, str]:
         top = rows.get(rows[code]["category"])
         if first[name] != code and top is not None:
             out[code] = f"{name} ({names[top['code']]})" if en else f"{name}（{names[top['code']]}）"
+    _label_memo[en] = (rows, out)
     return out
 
 
